@@ -1,0 +1,75 @@
+"""One student's grading result, stored as JSON beside the grades, and the class table built from them."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from grader.fsutil import write_atomic
+from grader.scoring import PartResult
+
+GRADED, ERROR = "graded", "error"
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    lab: str
+    status: str
+    """``graded`` when the notebook ran, ``error`` when it could not be graded at all."""
+    parts: list[PartResult]
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    notebook: str = ""
+    fingerprint: str = ""
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return sum(p.points for p in self.parts)
+
+    @property
+    def max(self) -> float:
+        return sum(p.max_points for p in self.parts)
+
+    def summary(self) -> str:
+        """A one-line reason for grades.csv."""
+        if self.reason:
+            return self.reason
+        lost = [f"{p.grade_id}: {p.status}" + (f" ({p.message})" if p.message else "")
+                for p in self.parts if p.points < p.max_points]
+        return "; ".join(self.notes + lost) or "all tests passed"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "SubmissionResult":
+        data = json.loads(text)
+        data["parts"] = [PartResult(**p) for p in data["parts"]]
+        return cls(**data)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def grades_csv(results: list[SubmissionResult], part_ids: list[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student", *part_ids, "total", "max", "status", "reason"])
+    for r in sorted(results, key=lambda r: r.student):
+        points = {p.grade_id: p.points for p in r.parts}
+        writer.writerow([r.student, *(_fmt(points.get(g, 0.0)) for g in part_ids),
+                         _fmt(r.total), _fmt(r.max), r.status, r.summary()])
+    return buf.getvalue()
+
+
+def write_result(path: Path, result: SubmissionResult) -> None:
+    write_atomic(path, result.to_json())
+
+
+def read_results(folder: Path) -> list[SubmissionResult]:
+    return [SubmissionResult.from_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]

@@ -1,0 +1,63 @@
+"""Scores from an executed notebook: a test counts as passed only if it ran and its cell finished without error.
+
+The verdict comes from the kernel's execute replies (``Execution.replies``), not from outputs
+saved in the file. Text on stderr (library warnings) does not fail a test, unlike nbgrader's
+``determine_grade``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nbgrader import utils as nbutils
+
+from grader.execute import Execution
+from grader.nbsteps import Part
+
+PASSED, FAILED, NOT_ANSWERED, NOT_RUN = "passed", "failed", "not answered", "not run"
+
+
+@dataclass(frozen=True)
+class PartResult:
+    grade_id: str
+    points: float
+    max_points: float
+    status: str
+    message: str = ""
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def score(execution: Execution, parts: list[Part]) -> list[PartResult]:
+    """One result per graded part, in the lab's order."""
+    wanted = {p.grade_id: p for p in parts}
+    results: dict[str, PartResult] = {}
+    unanswered: list[str] = []
+    for cell in execution.nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        reply = execution.replies.get(cell.get("id", ""))
+        if nbutils.is_solution(cell) and cell.cell_type == "code":
+            if reply is not None and reply.ename == "NotImplementedError":
+                unanswered.append(gid)
+            continue
+        if gid not in wanted or gid in results or nbutils.is_solution(cell):
+            continue
+        part = wanted[gid]
+        if reply is None:
+            why = execution.stopped if execution.stopped else "the cell did not run"
+            results[gid] = PartResult(gid, 0.0, part.points, NOT_RUN, why)
+        elif reply.status == "ok":
+            results[gid] = PartResult(gid, part.points, part.points, PASSED)
+        elif unanswered or reply.ename == "NotImplementedError":
+            where = f"answer cell {unanswered[-1]!r}" if unanswered else "a function of your answer"
+            results[gid] = PartResult(gid, 0.0, part.points, NOT_ANSWERED,
+                                      f"{where} still raises NotImplementedError")
+        else:
+            message = f"{reply.ename}: {reply.evalue}" if reply.evalue else reply.ename
+            results[gid] = PartResult(gid, 0.0, part.points, FAILED, _short(message or "the test failed"))
+        unanswered = []
+    return [results.get(p.grade_id, PartResult(p.grade_id, 0.0, p.points, NOT_RUN, "the test cell is missing"))
+            for p in parts]

@@ -55,8 +55,9 @@ def default_out() -> Path:
     return ROOT / "grades"
 
 
-def load_lab(lab: str, db_path: Path) -> Lab:
-    master = read_master(lab)
+def load_lab(lab: str, db_path: Path, master: NotebookNode | None = None) -> Lab:
+    """Read the lab once per batch and record it in the gradebook (``master`` defaults to solutions/)."""
+    master = master if master is not None else read_master(lab)
     sources = gradebook.prepare(db_path, lab, master)
     digest = hashlib.sha256((GRADER_VERSION + nbformat.writes(master)).encode()).hexdigest()
     return Lab(lab, release_notebook(master), sources, parts(master), digest)
@@ -136,14 +137,17 @@ def _progress(done: int, total: int, started: float, failures: int, result: Subm
 
 
 def grade(lab_name: str, submissions: Path, out: Path | None = None, *, jobs: int = 1, force: bool = False,
-          options: Options | None = None,
+          options: Options | None = None, master: NotebookNode | None = None,
           progress: Callable[..., None] | None = _progress) -> Report:
-    """Grade every student folder in ``submissions`` into ``out/<lab>/`` and ``out/gradebook.db``."""
+    """Grade every student folder in ``submissions`` into ``out/<lab>/`` and ``out/gradebook.db``.
+
+    ``master`` replaces ``solutions/<lab>/<lab>.ipynb`` (for labs kept elsewhere, e.g. test fixtures).
+    """
     options = options or Options()
     out = (out or default_out()).resolve()
     lab_dir = out / lab_name
     db_path = out / "gradebook.db"
-    lab = load_lab(lab_name, db_path)
+    lab = load_lab(lab_name, db_path, master)
     folders = student_folders(submissions)
     todo, skipped = [], 0
     for folder in folders:

@@ -49,7 +49,8 @@ def print_table(report) -> None:
 def cmd_grade(args) -> int:
     from grader.grade import Options, grade
 
-    options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout)
+    options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                      memory_limit=int(args.memory_limit * 2**30))
     report = grade(args.lab, Path(args.submissions), Path(args.out) if args.out else None,
                    jobs=args.jobs, force=args.force, options=options)
     print_table(report)
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout, help="seconds per cell")
     p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_timeout,
                    help="seconds per notebook")
+    p.add_argument("--memory-limit", type=float, default=defaults.memory_limit / 2**30,
+                   help="GiB of address space per kernel")
     p.set_defaults(func=cmd_grade)
     return parser
 

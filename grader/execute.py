@@ -6,16 +6,25 @@ end up in the returned :class:`Execution`, with the cell where it happened.
 from __future__ import annotations
 
 import copy
+import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+import nbformat
 from nbformat import NotebookNode
 from papermill.parameterize import parameterize_notebook
+
+CELL_TIMEOUT = 300.0
+NOTEBOOK_TIMEOUT = 900.0
+MEMORY_LIMIT = 8 * 2**30
+OUTPUT_LIMIT = 2 * 10**6
 
 KERNEL_ENV = {
     "MPLBACKEND": "Agg",
@@ -48,6 +57,40 @@ class Execution:
     seconds: float = 0.0
 
 
+class _CappedKernelManager(AsyncKernelManager):
+    """Starts the kernel under ``prlimit --as``: past the cap, allocations raise MemoryError in the cell."""
+
+    memory_limit: int = 0
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        prlimit = shutil.which("prlimit")
+        if self.memory_limit and prlimit:
+            cmd = [prlimit, f"--as={self.memory_limit}", "--", *cmd]
+        return cmd
+
+
+class _CappedClient(NotebookClient):
+    """nbclient's executor that keeps at most ``output_limit`` bytes of output per cell, then a marker."""
+
+    output_limit: int = 0
+
+    def output(self, outs, msg, display_id, cell_index):
+        if not self.output_limit or msg["msg_type"] not in {"stream", "display_data", "execute_result", "error"}:
+            return super().output(outs, msg, display_id, cell_index)
+        used = self.__dict__.setdefault("_used", {})
+        size = len(json.dumps(msg["content"], default=str))
+        if used.get(cell_index, 0) + size > self.output_limit and msg["msg_type"] != "error":
+            if used.get(cell_index, 0) <= self.output_limit:
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stderr",
+                    text=f"\n[output cut by the grader: more than {self.output_limit // 1000} kB in this cell]\n"))
+                used[cell_index] = self.output_limit + 1
+            return None
+        used[cell_index] = used.get(cell_index, 0) + size
+        return super().output(outs, msg, display_id, cell_index)
+
+
 def inject(nb: NotebookNode, parameters: dict) -> NotebookNode:
     """Papermill's injection: a cell right after the cell tagged ``parameters``."""
     nb = copy.deepcopy(nb)
@@ -59,9 +102,14 @@ def inject(nb: NotebookNode, parameters: dict) -> NotebookNode:
     return parameterize_notebook(nb, parameters)
 
 
-def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = 300,
-            notebook_timeout: float = 900) -> Execution:
-    """Run every cell of ``nb`` (a copy) on a fresh python3 kernel with ``workdir`` as its cwd."""
+def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEOUT,
+            notebook_timeout: float = NOTEBOOK_TIMEOUT, memory_limit: int = MEMORY_LIMIT,
+            output_limit: int = OUTPUT_LIMIT) -> Execution:
+    """Run every cell of ``nb`` (a copy) on a fresh python3 kernel with ``workdir`` as its cwd.
+
+    Limits: seconds per cell and per notebook, the kernel's address space in bytes, and bytes of
+    output kept per cell (0 disables a limit).
+    """
     nb = copy.deepcopy(nb)
     result = Execution(nb=nb)
     deadline = time.monotonic() + notebook_timeout
@@ -79,12 +127,15 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = 300,
     def timeout_func(cell) -> int:
         return max(1, int(min(cell_timeout, deadline - time.monotonic())))
 
-    client = NotebookClient(
-        nb, kernel_name="python3", allow_errors=True, timeout_func=timeout_func,
+    km = _CappedKernelManager(kernel_name="python3")
+    km.memory_limit = memory_limit
+    client = _CappedClient(
+        nb, km=km, kernel_name="python3", allow_errors=True, timeout_func=timeout_func,
         interrupt_on_timeout=False, record_timing=False, startup_timeout=120,
         resources={"metadata": {"path": str(workdir)}},
         on_cell_start=on_start, on_cell_executed=on_executed,
     )
+    client.output_limit = output_limit
     started = time.monotonic()
     try:
         client.execute(env={**os.environ, **KERNEL_ENV})

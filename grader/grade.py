@@ -22,7 +22,7 @@ from nbformat import NotebookNode
 from grader import feedback, gradebook
 from grader.assemble import assemble
 from grader.errors import GraderError, SubmissionError
-from grader.execute import execute, inject
+from grader.execute import CELL_TIMEOUT, MEMORY_LIMIT, NOTEBOOK_TIMEOUT, OUTPUT_LIMIT, execute, inject
 from grader.fsutil import write_atomic
 from grader.layout import ROOT
 from grader.nbsteps import Part, parts, release_notebook
@@ -46,8 +46,10 @@ class Lab:
 
 @dataclass
 class Options:
-    cell_timeout: float = 300
-    notebook_timeout: float = 900
+    cell_timeout: float = CELL_TIMEOUT
+    notebook_timeout: float = NOTEBOOK_TIMEOUT
+    memory_limit: int = MEMORY_LIMIT
+    output_limit: int = OUTPUT_LIMIT
     fast: bool = True
 
 
@@ -100,7 +102,8 @@ def grade_one(lab: Lab, folder: Path, options: Options) -> tuple[SubmissionResul
         nb = inject(nb, {"FAST": options.fast})
         with tempfile.TemporaryDirectory(prefix="grade-") as workdir:
             run = execute(nb, Path(workdir), cell_timeout=options.cell_timeout,
-                          notebook_timeout=options.notebook_timeout)
+                          notebook_timeout=options.notebook_timeout, memory_limit=options.memory_limit,
+                          output_limit=options.output_limit)
         if run.stopped:
             result.notes.append(f"{run.stopped} (cell {run.stopped_cell})")
         result.parts = score(run, lab.parts)

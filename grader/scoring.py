@@ -57,6 +57,8 @@ def score(execution: Execution, parts: list[Part]) -> list[PartResult]:
                                       f"{where} still raises NotImplementedError")
         else:
             message = f"{reply.ename}: {reply.evalue}" if reply.evalue else reply.ename
+            if reply.ename == "MemoryError":
+                message = "MemoryError: the code needed more memory than the grader allows per notebook"
             results[gid] = PartResult(gid, 0.0, part.points, FAILED, _short(message or "the test failed"))
         unanswered = []
     return [results.get(p.grade_id, PartResult(p.grade_id, 0.0, p.points, NOT_RUN, "the test cell is missing"))

@@ -172,3 +172,20 @@ def test_parallel_grading_gives_the_same_grades_as_serial(subs, tmp_path):
     serial = run(subs, tmp_path / "serial", jobs=1)
     parallel = grade(TINY, subs.root, tmp_path / "parallel" / "out", master=tiny_master(), jobs=2, progress=None)
     assert (serial.out / "grades.csv").read_text() == (parallel.out / "grades.csv").read_text()
+
+
+def test_huge_output_is_cut_with_a_marker_and_memory_is_capped(subs, tmp_path):
+    subs.write("chatty", subs.notebook({**SOLVED, "a2": "for i in range(200000):\n    print('x' * 100)\nanswer = 42"}))
+    subs.write("greedy", subs.notebook({**SOLVED, "a2": "big = bytearray(3 * 2**30)\nanswer = 42"}))
+    report = run(subs, tmp_path, options=Options(memory_limit=2 * 2**30, output_limit=100_000))
+    got = by_student(report)
+    assert got["chatty"].total == 4
+    executed = nbformat.read(report.out / "executed" / "chatty.ipynb", as_version=4)
+    a2 = next(c for c in executed.cells if c.get("id") == "a2")
+    text = "".join(o.get("text", "") for o in a2.outputs)
+    assert "output cut by the grader" in text and len(text) < 200_000
+    t2 = got["greedy"].parts[1]
+    assert t2.status == "failed" and got["greedy"].parts[0].status == "passed"
+    executed = nbformat.read(report.out / "executed" / "greedy.ipynb", as_version=4)
+    a2 = next(c for c in executed.cells if c.get("id") == "a2")
+    assert any(o.get("ename") == "MemoryError" for o in a2.outputs)

@@ -21,6 +21,8 @@ import nbformat
 from nbformat import NotebookNode
 from papermill.parameterize import parameterize_notebook
 
+from grader.sandbox import Sandbox
+
 CELL_TIMEOUT = 300.0
 NOTEBOOK_TIMEOUT = 900.0
 MEMORY_LIMIT = 8 * 2**30
@@ -58,15 +60,20 @@ class Execution:
 
 
 class _CappedKernelManager(AsyncKernelManager):
-    """Starts the kernel under ``prlimit --as``: past the cap, allocations raise MemoryError in the cell."""
+    """Starts the kernel under ``prlimit --as`` (past the cap, allocations raise MemoryError in the
+    cell) and, when given a :class:`Sandbox`, inside it."""
 
     memory_limit: int = 0
+    sandbox: Sandbox | None = None
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
         prlimit = shutil.which("prlimit")
         if self.memory_limit and prlimit:
             cmd = [prlimit, f"--as={self.memory_limit}", "--", *cmd]
+        if self.sandbox is not None:  # the connection file exists now: hand it to the kernel's user
+            os.chown(self.connection_file, self.sandbox.uid, self.sandbox.uid)
+            cmd = self.sandbox.wrap(cmd)
         return cmd
 
 
@@ -104,11 +111,12 @@ def inject(nb: NotebookNode, parameters: dict) -> NotebookNode:
 
 def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEOUT,
             notebook_timeout: float = NOTEBOOK_TIMEOUT, memory_limit: int = MEMORY_LIMIT,
-            output_limit: int = OUTPUT_LIMIT) -> Execution:
+            output_limit: int = OUTPUT_LIMIT, sandbox: Sandbox | None = None) -> Execution:
     """Run every cell of ``nb`` (a copy) on a fresh python3 kernel with ``workdir`` as its cwd.
 
     Limits: seconds per cell and per notebook, the kernel's address space in bytes, and bytes of
-    output kept per cell (0 disables a limit).
+    output kept per cell (0 disables a limit). With ``sandbox`` (whose workdir must be ``workdir``)
+    the kernel runs isolated and talks to us over unix sockets in ``workdir/.kernel``.
     """
     nb = copy.deepcopy(nb)
     result = Execution(nb=nb)
@@ -127,7 +135,20 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
     def timeout_func(cell) -> int:
         return max(1, int(min(cell_timeout, deadline - time.monotonic())))
 
-    km = _CappedKernelManager(kernel_name="python3")
+    env = {**os.environ, **KERNEL_ENV}
+    if sandbox is None:
+        km = _CappedKernelManager(kernel_name="python3")
+    else:
+        sandbox.prepare()
+        private = workdir / ".kernel"
+        for folder in (private, workdir / ".tmp", workdir / ".cache"):
+            folder.mkdir(exist_ok=True)
+            os.chown(folder, sandbox.uid, sandbox.uid)
+        km = _CappedKernelManager(kernel_name="python3", transport="ipc", ip=str(private / "ipc"),
+                                  connection_file=str(private / "kernel.json"))
+        km.sandbox = sandbox
+        env.update(HOME=str(workdir), TMPDIR=str(workdir / ".tmp"), XDG_CACHE_HOME=str(workdir / ".cache"),
+                   MPLCONFIGDIR=str(workdir / ".cache" / "matplotlib"))
     km.memory_limit = memory_limit
     client = _CappedClient(
         nb, km=km, kernel_name="python3", allow_errors=True, timeout_func=timeout_func,
@@ -136,9 +157,10 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
         on_cell_start=on_start, on_cell_executed=on_executed,
     )
     client.output_limit = output_limit
+    client.owns_km = True  # so nbclient shuts the kernel down at the end, as it does for its own managers
     started = time.monotonic()
     try:
-        client.execute(env={**os.environ, **KERNEL_ENV})
+        client.execute(env=env)
     except CellTimeoutError:
         total = time.monotonic() >= deadline - 1
         result.stopped = (f"the notebook ran past its time limit of {notebook_timeout:.0f} s" if total

@@ -27,6 +27,8 @@ from grader.fsutil import write_atomic
 from grader.layout import ROOT
 from grader.nbsteps import Part, parts, release_notebook
 from grader.release import read_master
+from grader.sandbox import Sandbox, default_keep, next_uid
+from grader.sandbox import available as sandbox_available
 from grader.results import ERROR, GRADED, SubmissionResult, grades_csv, read_results, write_result
 from grader.scoring import NOT_RUN, PartResult, score
 
@@ -51,6 +53,8 @@ class Options:
     memory_limit: int = MEMORY_LIMIT
     output_limit: int = OUTPUT_LIMIT
     fast: bool = True
+    sandbox: bool = True
+    """Isolate each kernel where this machine allows it (Linux, root); see grader/sandbox.py."""
 
 
 def default_out() -> Path:
@@ -85,8 +89,12 @@ def _zero(lab: Lab, why: str) -> list[PartResult]:
     return [PartResult(p.grade_id, 0.0, p.points, NOT_RUN, why) for p in lab.parts]
 
 
-def grade_one(lab: Lab, folder: Path, options: Options) -> tuple[SubmissionResult, NotebookNode | None]:
-    """Grade one student's folder; never raises for anything the submission does."""
+def grade_one(lab: Lab, folder: Path, options: Options,
+              hide: tuple[Path, ...] = ()) -> tuple[SubmissionResult, NotebookNode | None]:
+    """Grade one student's folder; never raises for anything the submission does.
+
+    ``hide``: folders the student's kernel must not see besides the defaults (output, submissions).
+    """
     from grader.submission import find_notebook, read_cells
 
     student = folder.name
@@ -100,10 +108,14 @@ def grade_one(lab: Lab, folder: Path, options: Options) -> tuple[SubmissionResul
         nb, repair_notes = assemble(lab.template, cells, lab.sources)
         result.notes = notes + read_notes + repair_notes
         nb = inject(nb, {"FAST": options.fast})
-        with tempfile.TemporaryDirectory(prefix="grade-") as workdir:
-            run = execute(nb, Path(workdir), cell_timeout=options.cell_timeout,
+        with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+            workdir = Path(tmp) / "work"
+            workdir.mkdir()
+            box = Sandbox(workdir, next_uid(), hide=hide, keep=default_keep()) \
+                if options.sandbox and sandbox_available() else None
+            run = execute(nb, workdir, cell_timeout=options.cell_timeout,
                           notebook_timeout=options.notebook_timeout, memory_limit=options.memory_limit,
-                          output_limit=options.output_limit)
+                          output_limit=options.output_limit, sandbox=box)
         if run.stopped:
             result.notes.append(f"{run.stopped} (cell {run.stopped_cell})")
         result.parts = score(run, lab.parts)
@@ -174,12 +186,13 @@ def grade(lab_name: str, submissions: Path, out: Path | None = None, *, jobs: in
         if progress:
             progress(done, len(todo), started, failures, result)
 
+    hide = (ROOT, out, submissions.resolve())
     if jobs <= 1:
         for i, folder in enumerate(todo, 1):
-            finish(i, *grade_one(lab, folder, options))
+            finish(i, *grade_one(lab, folder, options, hide))
     else:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(grade_one, lab, folder, options) for folder in todo]
+            futures = [pool.submit(grade_one, lab, folder, options, hide) for folder in todo]
             for i, future in enumerate(as_completed(futures), 1):
                 finish(i, *future.result())
 

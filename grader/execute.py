@@ -47,6 +47,8 @@ class Reply:
     status: str
     ename: str = ""
     evalue: str = ""
+    expressions: dict = field(default_factory=dict)
+    """Results of the ``user_expressions`` sent with the cell (see grader/tamper.py)."""
 
 
 @dataclass
@@ -78,9 +80,22 @@ class _CappedKernelManager(AsyncKernelManager):
 
 
 class _CappedClient(NotebookClient):
-    """nbclient's executor that keeps at most ``output_limit`` bytes of output per cell, then a marker."""
+    """nbclient's executor that keeps at most ``output_limit`` bytes of output per cell, then a marker,
+    and sends ``user_expressions`` with every cell."""
 
     output_limit: int = 0
+    user_expressions: dict | None = None
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        if self.user_expressions:
+            send, expressions = kc.execute, self.user_expressions
+
+            def execute(code, **kwargs):
+                return send(code, user_expressions=expressions, **kwargs)
+
+            kc.execute = execute
+        return kc
 
     def output(self, outs, msg, display_id, cell_index):
         if not self.output_limit or msg["msg_type"] not in {"stream", "display_data", "execute_result", "error"}:
@@ -111,7 +126,8 @@ def inject(nb: NotebookNode, parameters: dict) -> NotebookNode:
 
 def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEOUT,
             notebook_timeout: float = NOTEBOOK_TIMEOUT, memory_limit: int = MEMORY_LIMIT,
-            output_limit: int = OUTPUT_LIMIT, sandbox: Sandbox | None = None) -> Execution:
+            output_limit: int = OUTPUT_LIMIT, sandbox: Sandbox | None = None,
+            user_expressions: dict[str, str] | None = None) -> Execution:
     """Run every cell of ``nb`` (a copy) on a fresh python3 kernel with ``workdir`` as its cwd.
 
     Limits: seconds per cell and per notebook, the kernel's address space in bytes, and bytes of
@@ -130,7 +146,8 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
         content = (execute_reply or {}).get("content", {})
         result.replies[cell.get("id", str(cell_index))] = Reply(
             status=str(content.get("status", "error")),
-            ename=str(content.get("ename", "")), evalue=str(content.get("evalue", "")))
+            ename=str(content.get("ename", "")), evalue=str(content.get("evalue", "")),
+            expressions=dict(content.get("user_expressions") or {}))
 
     def timeout_func(cell) -> int:
         return max(1, int(min(cell_timeout, deadline - time.monotonic())))
@@ -157,6 +174,7 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
         on_cell_start=on_start, on_cell_executed=on_executed,
     )
     client.output_limit = output_limit
+    client.user_expressions = user_expressions
     client.owns_km = True  # so nbclient shuts the kernel down at the end, as it does for its own managers
     started = time.monotonic()
     try:
@@ -168,6 +186,11 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
         result.stopped_cell = current.get("id", "")
     except DeadKernelError:
         result.stopped = "the kernel died (killed, out of memory, or the code called os._exit)"
+        result.stopped_cell = current.get("id", "")
+    except Exception as exc:  # e.g. code that broke the kernel's own machinery (patched builtins)
+        if not current:
+            raise  # the kernel never started: not the notebook's doing
+        result.stopped = f"the kernel stopped responding ({type(exc).__name__}: {str(exc)[:120]})"
         result.stopped_cell = current.get("id", "")
     finally:
         result.seconds = time.monotonic() - started

@@ -25,6 +25,9 @@ def render(result: SubmissionResult) -> str:
     notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
     reason = f"<p class=\"note\"><strong>Could not be graded:</strong> {escape(result.reason)}</p>" \
         if result.reason else ""
+    if result.review:
+        reason += ("<p class=\"note\"><strong>Flagged for review by the course staff:</strong> "
+                   + escape("; ".join(result.review)) + "</p>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(result.lab)}: feedback for {escape(result.student)}</title>
 <style>{STYLE}</style></head><body>

@@ -19,7 +19,7 @@ from typing import Callable
 import nbformat
 from nbformat import NotebookNode
 
-from grader import feedback, gradebook
+from grader import feedback, gradebook, tamper
 from grader.assemble import assemble
 from grader.errors import GraderError, SubmissionError
 from grader.execute import CELL_TIMEOUT, MEMORY_LIMIT, NOTEBOOK_TIMEOUT, OUTPUT_LIMIT, execute, inject
@@ -29,8 +29,8 @@ from grader.nbsteps import Part, parts, release_notebook
 from grader.release import read_master
 from grader.sandbox import Sandbox, default_keep, next_uid
 from grader.sandbox import available as sandbox_available
-from grader.results import ERROR, GRADED, SubmissionResult, grades_csv, read_results, write_result
-from grader.scoring import NOT_RUN, PartResult, score
+from grader.results import ERROR, GRADED, REVIEW, SubmissionResult, grades_csv, read_results, write_result
+from grader.scoring import NOT_RUN, WITHHELD, PartResult, hidden_code, score
 
 GRADER_VERSION = "1"
 
@@ -44,6 +44,8 @@ class Lab:
     sources: dict[str, str]
     parts: list[Part]
     fingerprint: str
+    secret: str
+    """The hidden tests' code without string literals, to keep it out of messages (scoring.redact)."""
 
 
 @dataclass
@@ -66,7 +68,7 @@ def load_lab(lab: str, db_path: Path, master: NotebookNode | None = None) -> Lab
     master = master if master is not None else read_master(lab)
     sources = gradebook.prepare(db_path, lab, master)
     digest = hashlib.sha256((GRADER_VERSION + nbformat.writes(master)).encode()).hexdigest()
-    return Lab(lab, release_notebook(master), sources, parts(master), digest)
+    return Lab(lab, release_notebook(master), sources, parts(master), digest, hidden_code(master))
 
 
 def student_folders(submissions: Path) -> list[Path]:
@@ -91,10 +93,19 @@ def _zero(lab: Lab, why: str) -> list[PartResult]:
 
 def grade_one(lab: Lab, folder: Path, options: Options,
               hide: tuple[Path, ...] = ()) -> tuple[SubmissionResult, NotebookNode | None]:
-    """Grade one student's folder; never raises for anything the submission does.
+    """Grade one student's folder; never raises. An internal error (e.g. a kernel that failed to
+    start) is retried once.
 
     ``hide``: folders the student's kernel must not see besides the defaults (output, submissions).
     """
+    result, executed = _grade_once(lab, folder, options, hide)
+    if result.transient:
+        result, executed = _grade_once(lab, folder, options, hide)
+    return result, executed
+
+
+def _grade_once(lab: Lab, folder: Path, options: Options,
+                hide: tuple[Path, ...]) -> tuple[SubmissionResult, NotebookNode | None]:
     from grader.submission import find_notebook, read_cells
 
     student = folder.name
@@ -115,15 +126,24 @@ def grade_one(lab: Lab, folder: Path, options: Options,
                 if options.sandbox and sandbox_available() else None
             run = execute(nb, workdir, cell_timeout=options.cell_timeout,
                           notebook_timeout=options.notebook_timeout, memory_limit=options.memory_limit,
-                          output_limit=options.output_limit, sandbox=box)
+                          output_limit=options.output_limit, sandbox=box,
+                          user_expressions={"grader_probe": tamper.PROBE})
         if run.stopped:
             result.notes.append(f"{run.stopped} (cell {run.stopped_cell})")
-        result.parts = score(run, lab.parts)
+        result.parts = score(run, lab.parts, lab.secret)
+        answers = {c.metadata["nbgrader"]["grade_id"] for c in lab.template.cells
+                   if c.metadata.get("nbgrader", {}).get("solution")}
+        result.review = sorted(set(tamper.scan(cells, answers)).union(
+            *(tamper.probe_findings(r.expressions) for r in run.replies.values())))
+        if any(p.message == WITHHELD for p in result.parts):
+            result.review.append("an error message quoted hidden test code")
+        if result.review:
+            result.status = REVIEW
         executed = run.nb
     except SubmissionError as exc:
         result.status, result.reason, result.parts, executed = ERROR, exc.reason, _zero(lab, exc.what), None
     except Exception as exc:  # a grader bug must not stop the batch or lose the other grades
-        result.status, executed = ERROR, None
+        result.status, result.transient, executed = ERROR, True, None
         result.reason = (f"{student}: internal grader error ({type(exc).__name__}: {exc}); "
                          "the submission was not graded, report this to the course staff")
         result.parts = _zero(lab, "internal grader error")
@@ -167,10 +187,11 @@ def grade(lab_name: str, submissions: Path, out: Path | None = None, *, jobs: in
     todo, skipped = [], 0
     for folder in folders:
         stored = lab_dir / "results" / f"{folder.name}.json"
-        if not force and stored.is_file() and \
-                SubmissionResult.from_json(stored.read_text()).fingerprint == fingerprint(lab, folder):
-            skipped += 1
-            continue
+        if not force and stored.is_file():
+            previous = SubmissionResult.from_json(stored.read_text())
+            if previous.fingerprint == fingerprint(lab, folder) and not previous.transient:
+                skipped += 1
+                continue
         todo.append(folder)
 
     started, failures = time.monotonic(), 0

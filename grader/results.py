@@ -10,7 +10,7 @@ from pathlib import Path
 from grader.fsutil import write_atomic
 from grader.scoring import PartResult
 
-GRADED, ERROR = "graded", "error"
+GRADED, REVIEW, ERROR = "graded", "review", "error"
 
 
 @dataclass
@@ -18,10 +18,14 @@ class SubmissionResult:
     student: str
     lab: str
     status: str
-    """``graded`` when the notebook ran, ``error`` when it could not be graded at all."""
+    """``graded`` when the notebook ran, ``review`` when it ran but looks tampered with (see
+    ``review``), ``error`` when it could not be graded at all."""
     parts: list[PartResult]
     reason: str = ""
     notes: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    transient: bool = False
+    """An internal error that may not happen again: never skipped as unchanged on a rerun."""
     notebook: str = ""
     fingerprint: str = ""
     seconds: float = 0.0
@@ -40,7 +44,8 @@ class SubmissionResult:
             return self.reason
         lost = [f"{p.grade_id}: {p.status}" + (f" ({p.message})" if p.message else "")
                 for p in self.parts if p.points < p.max_points]
-        return "; ".join(self.notes + lost) or "all tests passed"
+        flagged = ["flagged for review: " + ", ".join(self.review)] if self.review else []
+        return "; ".join(flagged + self.notes + lost) or "all tests passed"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, ensure_ascii=False) + "\n"

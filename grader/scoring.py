@@ -6,14 +6,50 @@ saved in the file. Text on stderr (library warnings) does not fail a test, unlik
 """
 from __future__ import annotations
 
+import io
+import re
+import tokenize
 from dataclasses import dataclass
 
+from nbformat import NotebookNode
 from nbgrader import utils as nbutils
 
 from grader.execute import Execution
-from grader.nbsteps import Part
+from grader.nbsteps import HIDDEN_BEGIN, HIDDEN_END, Part
 
 PASSED, FAILED, NOT_ANSWERED, NOT_RUN = "passed", "failed", "not answered", "not run"
+WITHHELD = "the error message was withheld because it quotes hidden test code"
+WINDOW = 24
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def hidden_code(master: NotebookNode) -> str:
+    """The code of all hidden tests with string literals removed and no white space.
+
+    Our own assertion messages are string literals, so they may be shown; any other piece of
+    hidden test code in a message can only come from code that captured it.
+    """
+    pieces = []
+    for cell in master.cells:
+        for region in re.findall(f"{re.escape(HIDDEN_BEGIN)}(.*?){re.escape(HIDDEN_END)}", cell.source, re.S):
+            try:
+                tokens = tokenize.generate_tokens(io.StringIO(region).readline)
+                pieces.append("".join(t.string for t in tokens if t.type != tokenize.STRING))
+            except (tokenize.TokenError, IndentationError, SyntaxError):
+                pieces.append(region)
+    return _squash("\n".join(pieces))
+
+
+def redact(message: str, secret: str) -> str:
+    """``message``, or WITHHELD when it contains a run of hidden test code."""
+    text = _squash(message)
+    if secret and any(text[i:i + WINDOW] in secret for i in range(0, max(1, len(text) - WINDOW + 1))
+                      if len(text[i:i + WINDOW]) == WINDOW):
+        return WITHHELD
+    return message
 
 
 @dataclass(frozen=True)
@@ -30,8 +66,8 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def score(execution: Execution, parts: list[Part]) -> list[PartResult]:
-    """One result per graded part, in the lab's order."""
+def score(execution: Execution, parts: list[Part], secret: str = "") -> list[PartResult]:
+    """One result per graded part, in the lab's order; messages never quote ``secret`` code."""
     wanted = {p.grade_id: p for p in parts}
     results: dict[str, PartResult] = {}
     unanswered: list[str] = []
@@ -59,7 +95,8 @@ def score(execution: Execution, parts: list[Part]) -> list[PartResult]:
             message = f"{reply.ename}: {reply.evalue}" if reply.evalue else reply.ename
             if reply.ename == "MemoryError":
                 message = "MemoryError: the code needed more memory than the grader allows per notebook"
-            results[gid] = PartResult(gid, 0.0, part.points, FAILED, _short(message or "the test failed"))
+            results[gid] = PartResult(gid, 0.0, part.points, FAILED,
+                                      redact(_short(message or "the test failed"), secret))
         unanswered = []
     return [results.get(p.grade_id, PartResult(p.grade_id, 0.0, p.points, NOT_RUN, "the test cell is missing"))
             for p in parts]

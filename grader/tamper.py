@@ -1,0 +1,70 @@
+"""Detecting tampering that cannot be prevented inside one kernel: such a submission is flagged for review.
+
+Two independent looks:
+- a static scan of the code the student wrote (answer cells and added cells);
+- a probe sent with every cell's execute request as a ``user_expression``: IPython evaluates it
+  after the cell, outside input transformers, AST transformers and pre-run hooks, and it lists
+  hooks, transformers and replaced functions that were defined in the notebook itself.
+Neither changes a score: the instructor reads the reason and decides.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from grader.submission import StudentCell
+
+PATTERNS = {
+    r"input_transformers|ast_transformers": "registers IPython input or AST transformers",
+    r"events\s*\.\s*(register|callbacks)": "registers IPython event hooks",
+    r"showtraceback|excepthook|displayhook": "replaces how errors are reported",
+    r"\bbuiltins\b|__builtins__": "changes builtins",
+    r"gradebook|BEGIN HIDDEN TESTS|solutions/": "looks for the grader's files",
+    r"\bctypes\b|\bgc\s*\.\s*get_(objects|referrers)": "inspects the interpreter's internals",
+}
+
+PROBE = (
+    "(lambda sys, ip: repr(sorted(set("
+    "[f'IPython {ev} hook {getattr(cb, \"__qualname__\", type(cb).__name__)}' for ev, cbs in ip.events.callbacks.items()"
+    " for cb in cbs if getattr(cb, '__module__', None) == '__main__']"
+    " + [f'IPython input transformer {getattr(t, \"__qualname__\", type(t).__name__)}'"
+    " for t in list(ip.input_transformers_cleanup) + list(ip.input_transformers_post)"
+    " if getattr(t, '__module__', type(t).__module__) == '__main__']"
+    " + [f'IPython AST transformer {type(t).__name__}' for t in ip.ast_transformers if type(t).__module__ == '__main__']"
+    " + [f'IPython shell method {k} replaced' for k, v in vars(ip).items()"
+    " if callable(v) and getattr(v, '__module__', None) == '__main__']"
+    " + [f'sys.{k} replaced' for k in ('excepthook', 'displayhook')"
+    " if getattr(getattr(sys, k), '__module__', None) == '__main__']"
+    " + [f'{m}.{k} replaced' for m in ('builtins', 'numpy', 'numpy.testing', 'math', 'pandas.testing',"
+    " 'sklearn.metrics', 'sklearn.model_selection') if m in sys.modules"
+    " for k, v in list(vars(sys.modules[m]).items()) if getattr(v, '__module__', None) == '__main__']"
+    "))))(__import__('sys'), get_ipython())"
+)
+"""Evaluated in the student's namespace after each cell; returns the repr of a sorted list of findings."""
+
+
+def scan(cells: list[StudentCell], answer_ids: set[str]) -> list[str]:
+    """Findings in the code the student wrote: answer cells and cells the student added."""
+    found = []
+    for cell in cells:
+        if cell.cell_type != "code" or (cell.grade_id is not None and cell.grade_id not in answer_ids):
+            continue
+        for pattern, what in PATTERNS.items():
+            match = re.search(pattern, cell.source)
+            if match:
+                where = f"cell {cell.grade_id!r}" if cell.grade_id else "a cell the student added"
+                found.append(f"{where} {what} ({match.group(0)!r})")
+    return sorted(set(found))
+
+
+def probe_findings(reply_expressions: dict | None) -> list[str]:
+    """What one probe reported (``[]`` when clean); a probe that failed to run is itself a finding."""
+    if not reply_expressions or "grader_probe" not in reply_expressions:
+        return []
+    result = reply_expressions["grader_probe"]
+    if result.get("status") != "ok":
+        return [f"the grader's state probe failed in the kernel ({result.get('ename', 'error')})"]
+    try:
+        return list(ast.literal_eval(ast.literal_eval(result["data"]["text/plain"])))
+    except (KeyError, ValueError, SyntaxError):
+        return ["the grader's state probe returned something unexpected"]

@@ -60,6 +60,20 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    from grader.validate import validate
+
+    result = validate(Path(args.notebook), fast=not args.full)
+    print(f"{args.notebook}: {result.lab}, visible tests only (hidden tests run when it is graded)")
+    for w in result.warnings:
+        print(f"  warning: {w}")
+    for p in result.parts:
+        print(f"  {p.grade_id:<20} {p.status:<13} {p.message}")
+    passed = sum(p.status == "passed" for p in result.parts)
+    print(f"{passed}/{len(result.parts)} visible tests passed")
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     from grader.grade import Options
 
@@ -76,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="run in full mode instead of fast mode")
     p.add_argument("--release-only", action="store_true", help="only check that labs/ is in sync and clean")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("validate", help="self-check: run a notebook with the lab's visible tests")
+    p.add_argument("notebook")
+    p.add_argument("--full", action="store_true", help="run in full mode instead of fast mode")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("grade", help="auto-grade SUBMISSIONS/<student>/<lab>.ipynb")
     p.add_argument("lab")

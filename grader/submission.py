@@ -20,6 +20,8 @@ class StudentCell:
     source: str
     grade_id: str | None
     cell_id: str | None
+    execution_count: int | None = None
+    """As saved in the file: only used to warn about out-of-order runs, never to score."""
 
 
 def find_notebook(folder: Path, lab: str) -> tuple[Path, list[str]]:
@@ -89,5 +91,6 @@ def read_cells(path: Path, student: str) -> tuple[list[StudentCell], list[str]]:
             source=str(source),
             grade_id=str(grade_id) if grade_id else None,
             cell_id=str(cell_id) if cell_id else None,
+            execution_count=cell.get("execution_count") if isinstance(cell.get("execution_count"), int) else None,
         ))
     return cells, notes

@@ -3,6 +3,7 @@
 
     python3 tasks.py examples   grade the bundled example submissions of every lab, print the score tables
     python3 tasks.py test       run the test suite (what CI runs); extra arguments go to pytest
+    python3 tasks.py lab        JupyterLab on labs/, with nbgrader's extension (its Validate button runs the visible tests)
     python3 tasks.py setup      create or update .venv only
 """
 from __future__ import annotations
@@ -61,15 +62,20 @@ def test(args: list[str]) -> int:
     return subprocess.run([str(PY), "-m", "pytest", "-n", workers, *args], cwd=ROOT).returncode
 
 
+def lab(args: list[str]) -> int:
+    return subprocess.run([str(VENV / "bin" / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT / 'labs'}", *args],
+                          cwd=ROOT).returncode
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"setup", "examples", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"setup", "examples", "test", "lab"}:
         print(__doc__)
         return 2
     verb, args = sys.argv[1], sys.argv[2:]
     setup()
     if verb == "setup":
         return 0
-    return {"examples": examples, "test": test}[verb](args)
+    return {"examples": examples, "test": test, "lab": lab}[verb](args)
 
 
 if __name__ == "__main__":

@@ -76,6 +76,10 @@ def assemble(template: NotebookNode, cells: list[StudentCell],
     """
     m = _match(template, cells)
     notes = list(m.notes)
+    if cells and not m.first:
+        notes.append("none of the lab's cells were recognised (their metadata and ids were removed, e.g. by "
+                     "another editor), so your cells ran before the lab's own cells: start again from the "
+                     "released lab and copy your answers into its cells")
     out = nbformat.v4.new_notebook(metadata=template.metadata)
     n_extra = 0
 

@@ -50,6 +50,9 @@ def _text(raw: bytes) -> tuple[str, list[str]]:
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
+        utf8 = raw.decode("utf-8", errors="replace")
+        if any(ord(ch) > 127 and ch != "\ufffd" for ch in utf8):  # UTF-8 with a few stray bytes
+            return utf8, [f"the file is not valid UTF-8 (byte {exc.start}); the invalid bytes were replaced"]
         return raw.decode("cp1252", errors="replace"), [
             f"the file is not valid UTF-8 (byte {exc.start}); it was read as Windows-1252"]
 

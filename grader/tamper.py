@@ -21,6 +21,7 @@ PATTERNS = {
     r"\bbuiltins\b|__builtins__": "changes builtins",
     r"gradebook|BEGIN HIDDEN TESTS|solutions/": "looks for the grader's files",
     r"\bctypes\b|\bgc\s*\.\s*get_(objects|referrers)": "inspects the interpreter's internals",
+    r"ExecutionResult|interactiveshell|\.run_cell\b|\.run_ast_nodes\b": "changes how IPython runs cells",
 }
 
 PROBE = (

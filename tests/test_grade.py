@@ -189,3 +189,16 @@ def test_huge_output_is_cut_with_a_marker_and_memory_is_capped(subs, tmp_path):
     executed = nbformat.read(report.out / "executed" / "greedy.ipynb", as_version=4)
     a2 = next(c for c in executed.cells if c.get("id") == "a2")
     assert any(o.get("ename") == "MemoryError" for o in a2.outputs)
+
+
+def test_stray_byte_in_utf8_keeps_the_rest_and_stripped_metadata_is_explained(subs, tmp_path):
+    text = nbformat.writes(subs.notebook({**SOLVED, "a2": "# caf\u00e9 \u2192\nanswer = 42 if len('\u2192') == 1 else 0"}))
+    subs.write("stray", text.encode("utf-8").replace(b"caf\xc3\xa9", b"caf\xe9"))
+    bare = json.loads(nbformat.writes(subs.notebook(SOLVED)))
+    for cell in bare["cells"]:
+        cell.pop("id", None)
+        cell["metadata"] = {}
+    subs.write("bare", json.dumps(bare))
+    got = by_student(run(subs, tmp_path))
+    assert got["stray"].total == 4 and "invalid bytes were replaced" in got["stray"].notes[0]
+    assert any("none of the lab's cells were recognised" in n for n in got["bare"].notes)

@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 
 HIDDEN = ("/work", "/root", "/home", "/tmp", "/var/tmp", "/srv", "/media", "/dev/shm")
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+"""Hidden like the rest, but the fresh tmpfs is world-writable with the sticky bit, as usual."""
 FIRST_UID = 61000
 _uids = itertools.cycle(range(FIRST_UID, FIRST_UID + 4000))
 _lock = threading.Lock()
@@ -72,7 +74,8 @@ class Sandbox:
             lines.append(f"mkdir /mnt/{i} && mount --rbind {shlex.quote(path)} /mnt/{i}")
         for path in hide:
             q = shlex.quote(path)
-            lines.append(f"if [ -d {q} ]; then mount -t tmpfs -o mode=755,size=512m tmpfs {q}; fi")
+            mode = "1777" if path in SCRATCH else "755"
+            lines.append(f"if [ -d {q} ]; then mount -t tmpfs -o mode={mode},size=512m tmpfs {q}; fi")
         for i, path in enumerate(keep):
             q = shlex.quote(path)
             lines.append(f"mkdir -p {q} && mount --rbind /mnt/{i} {q}")

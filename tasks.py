@@ -59,7 +59,8 @@ def examples(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     workers = str(min(os.cpu_count() or 1, 4))
-    return subprocess.run([str(PY), "-m", "pytest", "-n", workers, *args], cwd=ROOT).returncode
+    return subprocess.run([str(PY), "-m", "pytest", "-n", workers, "--dist", "loadgroup", *args],
+                          cwd=ROOT).returncode
 
 
 def lab(args: list[str]) -> int:

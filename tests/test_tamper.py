@@ -4,7 +4,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import SOLVED, TINY, tiny_master
-from grader.grade import grade
+from grader.grade import Options, grade
+
+# one worker grades the fixture batch once for the whole module (tasks.py runs pytest with --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("tamper")
 
 WRONG = {"a1": "def double(x):\n    return 0", "a2": "answer = 0"}
 
@@ -48,7 +51,9 @@ def graded(tmp_path_factory):
     for student, (answers, _) in CHEATS.items():
         subs.write(student, subs.notebook(answers))
     subs.write("honest", subs.notebook(SOLVED))
-    report = grade(TINY, subs.root, root / "out", master=tiny_master(), jobs=2, progress=None)
+    # patching builtins.isinstance breaks ipykernel itself: that kernel hangs until the cell time limit
+    report = grade(TINY, subs.root, root / "out", master=tiny_master(), jobs=2, progress=None,
+                   options=Options(cell_timeout=30))
     return {r.student: r for r in report.results}
 
 

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-from pathlib import Path
 
-import nbformat
 import pytest
 
 from grader.check import check_solution

@@ -412,7 +412,8 @@ def papermill_batch(lab: str, subs: Path, work: Path) -> tuple[Batch, float]:
     from papermill.exceptions import PapermillExecutionError
 
     from grader.assemble import assemble
-    from grader.grade import load_lab, student_folders
+    from grader.grade import student_folders
+    from grader.grade_one import load_lab
     from grader.submission import find_notebook, read_cells
 
     t0 = time.monotonic()
@@ -465,12 +466,7 @@ def nbgrader_course(lab: str, subs: Path, course: Path, env: dict[str, str], cel
         f"c.CourseDirectory.root = {str(course)!r}\n"
         "c.CourseDirectory.course_id = 'benchmark'\n"
         f"c.Execute.timeout = {int(cell_timeout)}  # the grader's per-cell limit (nbgrader's default is 30 s)\n")
-    logfile = course / "generate_assignment.log"
-    t0 = time.monotonic()
-    with open(logfile, "w") as fh:
-        rc = subprocess.run([nbgrader_cmd(), "generate_assignment", lab, "--force"], cwd=course, env=env,
-                            stdout=fh, stderr=subprocess.STDOUT).returncode
-    seconds = time.monotonic() - t0
+    seconds, rc, logfile = run_nbgrader("generate_assignment", lab, course, env)
     if rc != 0:
         raise RuntimeError(f"nbgrader generate_assignment failed ({rc}); see {logfile}")
     for folder in sorted(p for p in subs.iterdir() if p.is_dir()):
@@ -482,9 +478,15 @@ def nbgrader_course(lab: str, subs: Path, course: Path, env: dict[str, str], cel
     return seconds, str(logfile)
 
 
-def nbgrader_cmd() -> str:
+def run_nbgrader(verb: str, lab: str, course: Path, env: dict[str, str]) -> tuple[float, int, Path]:
+    """``nbgrader <verb> <lab> --force`` in the course folder: seconds, exit status, log file."""
     exe = Path(sys.executable).parent / "nbgrader"
-    return str(exe) if exe.exists() else shutil.which("nbgrader") or "nbgrader"
+    cmd = [str(exe) if exe.exists() else shutil.which("nbgrader") or "nbgrader", verb, lab, "--force"]
+    logfile = course / f"{verb}.log"
+    started = time.monotonic()
+    with open(logfile, "w") as fh:
+        rc = subprocess.run(cmd, cwd=course, env=env, stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
+    return time.monotonic() - started, rc, logfile
 
 
 def nbgrader_batch(lab: str, subs: Path, work: Path, cell_timeout: float) -> tuple[Batch, Path]:
@@ -497,12 +499,7 @@ def nbgrader_batch(lab: str, subs: Path, work: Path, cell_timeout: float) -> tup
     students = sorted(p.name for p in subs.iterdir() if p.is_dir())
     before = load()
     log(f"nbgrader autograde: {len(students)} submissions ...")
-    logfile = course / "autograde.log"
-    t0 = time.monotonic()
-    with open(logfile, "w") as fh:
-        rc = subprocess.run([nbgrader_cmd(), "autograde", lab, "--force"], cwd=course, env=env,
-                            stdout=fh, stderr=subprocess.STDOUT).returncode
-    seconds = time.monotonic() - t0
+    seconds, rc, logfile = run_nbgrader("autograde", lab, course, env)
     scores: dict[str, dict[str, float]] = {}
     with environ({"PATH": env["PATH"]}), Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in students:

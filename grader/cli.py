@@ -47,7 +47,8 @@ def print_table(report) -> None:
 
 
 def cmd_grade(args) -> int:
-    from grader.grade import Options, grade
+    from grader.grade import grade
+    from grader.options import Options
 
     options = Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                       memory_limit=int(args.memory_limit * 2**30))
@@ -75,7 +76,7 @@ def cmd_validate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from grader.grade import Options
+    from grader.options import Options
 
     defaults = Options()
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)

@@ -21,12 +21,9 @@ import nbformat
 from nbformat import NotebookNode
 from papermill.parameterize import parameterize_notebook
 
+from grader.options import CELL_TIMEOUT, MEMORY_LIMIT, NOTEBOOK_TIMEOUT, OUTPUT_LIMIT
 from grader.sandbox import Sandbox
 
-CELL_TIMEOUT = 300.0
-NOTEBOOK_TIMEOUT = 900.0
-MEMORY_LIMIT = 8 * 2**30
-OUTPUT_LIMIT = 2 * 10**6
 
 KERNEL_ENV = {
     "MPLBACKEND": "Agg",

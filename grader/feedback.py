@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from grader.results import SubmissionResult
-from grader.scoring import PASSED
+from grader.results import PASSED, SubmissionResult
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}

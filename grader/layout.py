@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
+from nbformat import NotebookNode
+
 from grader.errors import LabNotFound
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +29,7 @@ def master_path(lab: str) -> Path:
 
 def released_path(lab: str) -> Path:
     return LABS / lab / f"{lab}.ipynb"
+
+
+def read_master(lab: str) -> NotebookNode:
+    return nbformat.read(master_path(lab), as_version=4)

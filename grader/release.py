@@ -8,15 +8,11 @@ import nbformat
 from nbformat import NotebookNode
 
 from grader.fsutil import write_atomic
-from grader.layout import master_path, released_path
+from grader.layout import read_master, released_path
 from grader.nbsteps import (HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, dumps,
                             release_notebook)
 
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
-
-
-def read_master(lab: str) -> NotebookNode:
-    return nbformat.read(master_path(lab), as_version=4)
 
 
 def render(lab: str) -> str:

@@ -8,9 +8,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from grader.fsutil import write_atomic
-from grader.scoring import PartResult
 
 GRADED, REVIEW, ERROR = "graded", "review", "error"
+PASSED, FAILED, NOT_ANSWERED, NOT_RUN = "passed", "failed", "not answered", "not run"
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One graded part of one submission: points and why (status: PASSED ... NOT_RUN)."""
+
+    grade_id: str
+    points: float
+    max_points: float
+    status: str
+    message: str = ""
 
 
 @dataclass

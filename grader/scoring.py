@@ -9,15 +9,14 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass
 
 from nbformat import NotebookNode
 from nbgrader import utils as nbutils
 
 from grader.execute import Execution
 from grader.nbsteps import HIDDEN_BEGIN, HIDDEN_END, Part
+from grader.results import FAILED, NOT_ANSWERED, NOT_RUN, PASSED, PartResult
 
-PASSED, FAILED, NOT_ANSWERED, NOT_RUN = "passed", "failed", "not answered", "not run"
 WITHHELD = "the error message was withheld because it quotes hidden test code"
 WINDOW = 24
 
@@ -50,15 +49,6 @@ def redact(message: str, secret: str) -> str:
                       if len(text[i:i + WINDOW]) == WINDOW):
         return WITHHELD
     return message
-
-
-@dataclass(frozen=True)
-class PartResult:
-    grade_id: str
-    points: float
-    max_points: float
-    status: str
-    message: str = ""
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -15,7 +15,8 @@ from grader.errors import GraderError, SubmissionError
 from grader.execute import execute, inject
 from grader.layout import lab_names, released_path
 from grader.nbsteps import parts
-from grader.scoring import PASSED, PartResult, score
+from grader.results import PASSED, PartResult
+from grader.scoring import score
 from grader.submission import StudentCell, read_cells
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from conftest import SOLVED, TINY, tiny_master
 from grader import gradebook
 from grader.grade import Options, grade
+from grader.layout import ROOT
 
 
 def run(subs, tmp_path, **kw):
@@ -156,6 +159,10 @@ def test_rerun_skips_unchanged_submissions_and_force_regrades_without_duplicates
     again = run(subs, tmp_path)
     assert (again.graded, again.skipped) == (0, 2)
     assert rows(again) == rows(first)
+    (tmp_path / "out" / "gradebook.db").unlink()  # lost: the stored results put the scores back
+    restored = run(subs, tmp_path)
+    assert (restored.graded, restored.skipped) == (0, 2)
+    assert gradebook.scores(tmp_path / "out" / "gradebook.db", TINY, "alice") == {"t1": 1, "t2": 2, "t3": 1}
     subs.write("bob")  # bob hands in a fixed version
     third = run(subs, tmp_path)
     assert (third.graded, third.skipped) == (1, 1)
@@ -202,3 +209,15 @@ def test_stray_byte_in_utf8_keeps_the_rest_and_stripped_metadata_is_explained(su
     got = by_student(run(subs, tmp_path))
     assert got["stray"].total == 4 and "invalid bytes were replaced" in got["stray"].notes[0]
     assert any("none of the lab's cells were recognised" in n for n in got["bare"].notes)
+
+
+def test_unchanged_rerun_loads_neither_nbgrader_nor_a_kernel(subs, tmp_path):
+    subs.write("alice")
+    run(subs, tmp_path)
+    nbformat.write(tiny_master(), tmp_path / "master.ipynb")
+    code = ("import sys; from pathlib import Path; import nbformat; from grader.grade import grade;"
+            f"r = grade({TINY!r}, Path({str(subs.root)!r}), Path({str(tmp_path / 'out')!r}), progress=None,"
+            f" master=nbformat.read({str(tmp_path / 'master.ipynb')!r}, as_version=4));"
+            "print(r.graded, r.skipped, sorted(m for m in ('nbgrader', 'papermill', 'nbclient') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "0 1 []"

@@ -4,12 +4,13 @@
     python3 tasks.py examples   grade the bundled example submissions of every lab, print the score tables
     python3 tasks.py test       run the test suite (what CI runs); extra arguments go to pytest
     python3 tasks.py lab        JupyterLab on labs/, with nbgrader's extension (its Validate button runs the visible tests)
-    python3 tasks.py setup      create or update .venv only
+    python3 tasks.py setup      create or update .venv only (and install Debian's chromium for the browser test, as root)
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 STAMP = VENV / ".installed-from"
+# tests/test_browser.py drives Debian's chromium (never a browser downloaded by the test tool).
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _wanted() -> str:
@@ -32,10 +35,36 @@ def _run(*cmd: str | Path) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
+def browser() -> None:
+    """Install Debian's chromium for the browser test when it is missing and we may (root, apt-get).
+
+    Instant when it is there. Otherwise a message says why tests/test_browser.py will be skipped (it fails
+    instead when the environment variable CI is set).
+    """
+    if CHROMIUM.exists():
+        return
+    why = f"tests/test_browser.py will be skipped (it fails when CI is set): {CHROMIUM} is missing"
+    if sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print(f"tasks.py: {why}, and only root with apt-get can install it (apt-get install chromium)", flush=True)
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]
+
+    def ok(cmd: list[str]) -> bool:
+        print("+", " ".join(cmd), flush=True)
+        return subprocess.run(cmd, env=env).returncode == 0
+
+    # apt-get update only when the package lists lack chromium or are too old to fetch it.
+    listed = subprocess.run(["apt-cache", "show", "chromium"], capture_output=True, env=env).returncode == 0
+    if not (listed and ok(install)) and not (ok(["apt-get", "update", "-qq"]) and ok(install)):
+        print(f"tasks.py: {why}, and apt-get could not install it", flush=True)
+
+
 def setup() -> None:
-    """Create .venv and install the pinned stack and this project (skipped when nothing changed)."""
+    """Create .venv and install the pinned stack and this project (skipped when nothing changed), and chromium."""
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"Python 3.11 is required (this is {sys.version.split()[0]}): run tasks.py with python3.11")
+    browser()
     if STAMP.is_file() and STAMP.read_text() == _wanted():
         return
     if not PY.exists():

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _pins(lines):
+    lines = [ln.split("#")[0] for ln in lines]
     return {ln.strip().lstrip("- ").strip() for ln in lines
             if re.match(r"^\s*-?\s*[A-Za-z0-9_.\-\[\],]+==", ln)}
 
@@ -30,3 +33,15 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "python3 tasks.py test" in readme and "python3 tasks.py examples" in readme
     assert "python3 tasks.py test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_xdist_groups_keep_a_group_on_one_worker(tmp_path):
+    """The suite relies on ``--dist loadgroup`` (e.g. one tamper batch per run); some pytest and
+    pytest-xdist pairs silently ignore the groups."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pytest\n"
+        + "".join(f"@pytest.mark.xdist_group('g')\ndef test_{i}():\n"
+                  f"    open('worker-{i}', 'w').write(os.environ['PYTEST_XDIST_WORKER'])\n" for i in range(4)))
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+                    "--dist", "loadgroup", "test_grouped.py"], cwd=tmp_path, check=True, capture_output=True)
+    assert len({(tmp_path / f"worker-{i}").read_text() for i in range(4)}) == 1

@@ -69,6 +69,12 @@ def build(lab: str) -> list[Path]:
 
 
 if __name__ == "__main__":
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(__doc__.strip())
+        sys.exit(0)
+    unknown = [lab for lab in sys.argv[1:] if lab not in lab_names()]
+    if unknown:
+        sys.exit(f"no such lab: {', '.join(unknown)} (labs: {', '.join(lab_names())})")
     for lab in sys.argv[1:] or lab_names():
         for path in build(lab):
             print(f"wrote {path.relative_to(ROOT)}")

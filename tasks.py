@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import shutil
@@ -75,14 +76,39 @@ def setup() -> None:
     STAMP.write_text(_wanted())
 
 
+def _differences(got_csv: Path, expected_csv: Path) -> list[str]:
+    """Where grades.csv differs from the hand-written expected_grades.csv (its columns only)."""
+    def rows(path: Path) -> dict[str, dict[str, str]]:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return {row["student"]: row for row in csv.DictReader(fh)}
+
+    def same(a: str | None, b: str) -> bool:
+        try:
+            return a is not None and float(a) == float(b)
+        except ValueError:
+            return a == b
+
+    got, expected = rows(got_csv), rows(expected_csv)
+    return [f"{student} {column}: expected {value}, got {got.get(student, {}).get(column, 'nothing')}"
+            for student, row in expected.items() for column, value in row.items()
+            if column != "student" and not same(got.get(student, {}).get(column), value)]
+
+
 def examples(args: list[str]) -> int:
-    sys.path.insert(0, str(ROOT))
+    """Grade every lab's example submissions (extra arguments go to `grader grade`, e.g. --jobs 1 or
+    --out DIR) and compare the scores with examples/submissions/<lab>/expected_grades.csv."""
     labs = sorted(p.name for p in (ROOT / "examples" / "submissions").iterdir() if p.is_dir())
+    out = Path(args[args.index("--out") + 1]) if "--out" in args[:-1] else ROOT / "grades"
     status = 0
     for lab in labs:
         cmd = [PY, "-m", "grader", "grade", lab, f"examples/submissions/{lab}", "--jobs", str(os.cpu_count() or 1), *args]
         print("+", " ".join(map(str, cmd)), flush=True)
         status |= subprocess.run([str(c) for c in cmd], cwd=ROOT).returncode
+        expected = ROOT / "examples" / "submissions" / lab / "expected_grades.csv"
+        wrong = _differences(out / lab / "grades.csv", expected)
+        print(f"{lab}: " + ("every score as in expected_grades.csv" if not wrong else
+                            "DIFFERS from expected_grades.csv:\n  " + "\n  ".join(wrong)), flush=True)
+        status |= bool(wrong)
     return status
 
 

@@ -101,13 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("lab")
     p.add_argument("submissions", help="folder with one sub-folder per student")
     p.add_argument("--out", help="course output folder (default: grades/): gradebook.db, <lab>/grades.csv, feedback")
-    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default: 1)")
     p.add_argument("--force", action="store_true", help="regrade submissions that are unchanged since the last run")
-    p.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout, help="seconds per cell")
+    p.add_argument("--cell-timeout", type=float, default=defaults.cell_timeout, help="seconds per cell (default: %(default)g)")
     p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_timeout,
-                   help="seconds per notebook")
+                   help="seconds per notebook (default: %(default)g)")
     p.add_argument("--memory-limit", type=float, default=defaults.memory_limit / 2**30,
-                   help="GiB of address space per kernel")
+                   help="GiB of address space per kernel (default: %(default)g)")
     p.set_defaults(func=cmd_grade)
     return parser
 

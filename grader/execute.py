@@ -5,10 +5,12 @@ end up in the returned :class:`Execution`, with the cell where it happened.
 """
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +58,22 @@ class Execution:
     """Why execution stopped before the end ('' when every cell ran)."""
     stopped_cell: str = ""
     seconds: float = 0.0
+
+
+_RUNNING: set[AsyncKernelManager] = set()
+"""The kernels of the executions in progress in this process (see :func:`kill_running`)."""
+
+
+def kill_running() -> None:
+    """SIGKILL every kernel that :func:`execute` is running now: each execution ends as if its kernel
+    had died (within a second). For an interrupted batch; a sandboxed kernel's namespace dies with it."""
+    for km in list(_RUNNING):
+        process = getattr(km.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # jupyter_client starts each kernel in its own session
+            except OSError:
+                pass
 
 
 class _CappedKernelManager(AsyncKernelManager):
@@ -174,6 +192,7 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
     client.user_expressions = user_expressions
     client.owns_km = True  # so nbclient shuts the kernel down at the end, as it does for its own managers
     started = time.monotonic()
+    _RUNNING.add(km)
     try:
         client.execute(env=env)
     except CellTimeoutError:
@@ -190,5 +209,7 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
         result.stopped = f"the kernel stopped responding ({type(exc).__name__}: {str(exc)[:120]})"
         result.stopped_cell = current.get("id", "")
     finally:
+        _RUNNING.discard(km)
+        atexit.unregister(client._cleanup_kernel)  # nbclient leaves it registered when the kernel failed to start
         result.seconds = time.monotonic() - started
     return result

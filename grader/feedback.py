@@ -34,7 +34,7 @@ def render(result: SubmissionResult) -> str:
 <p>Student: <strong>{escape(result.student)}</strong> &middot; notebook: {escape(result.notebook or '-')}
 &middot; score: <strong>{result.total:g} / {result.max:g}</strong></p>
 {reason}
-{f'<div class="note"><p>What the grader repaired before running your notebook:</p><ul>{notes}</ul></div>' if notes else ''}
+{f'<div class="note"><p>Notes from the grader (what it repaired in your file, and where the run stopped):</p><ul>{notes}</ul></div>' if notes else ''}
 <table><thead><tr><th>part</th><th>points</th><th>result</th><th>message</th></tr></thead>
 <tbody>
 {rows}

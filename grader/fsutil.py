@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -19,3 +20,23 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_stale(folder: Path, older_than: float = 600.0) -> None:
+    """Delete the temporary files under ``folder`` that :func:`write_atomic` left when its process was
+    killed mid-write: those whose process is gone (files without a pid: those older than ``older_than``)."""
+    now = time.time()
+    for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
+        pid = path.name.rsplit(".", 3)[-3]  # .<name>.<pid>.<random>.tmp
+        try:
+            if pid.isdigit() and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), 0)
+                    continue  # its writer still runs
+                except ProcessLookupError:
+                    pass
+            elif now - path.stat().st_mtime <= older_than:
+                continue
+            path.unlink()
+        except OSError:
+            pass

@@ -21,7 +21,7 @@ from nbformat import NotebookNode
 from grader import feedback
 from grader.errors import GraderError
 from grader.fingerprint import fingerprint, lab_digest
-from grader.fsutil import write_atomic
+from grader.fsutil import remove_stale, write_atomic
 from grader.layout import ROOT, read_master
 from grader.options import Options
 from grader.results import ERROR, SubmissionResult, grades_csv, read_results, write_result
@@ -36,7 +36,11 @@ def default_out() -> Path:
 def student_folders(submissions: Path) -> list[Path]:
     if not submissions.is_dir():
         raise GraderError(f"{submissions} is not a folder: expected SUBMISSIONS/<student_id>/<lab>.ipynb")
-    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders and any(submissions.glob("*.ipynb")):
+        raise GraderError(f"{submissions} holds notebooks but no student folders: give the folder above it "
+                          "(SUBMISSIONS/<student_id>/<lab>.ipynb)")
+    return folders
 
 
 @dataclass
@@ -59,14 +63,12 @@ def _progress(done: int, total: int, started: float, failures: int, result: Subm
           f"{result.seconds:.1f} s) | ETA {eta:.0f} s | failures {failures}", file=sys.stderr, flush=True)
 
 
-def _unchanged(stored: Path, digest: str, folder: Path) -> SubmissionResult | None:
-    """The stored result of ``folder`` if it is still valid for this submission, lab and grader."""
+def _unchanged(stored: Path, key: str) -> SubmissionResult | None:
+    """The stored result if it is still valid: same fingerprint (submission, lab, grader, limits)."""
     if not stored.is_file():
         return None
     previous = SubmissionResult.from_json(stored.read_text(encoding="utf-8"))
-    if previous.transient or previous.fingerprint != fingerprint(digest, folder):
-        return None
-    return previous
+    return None if previous.transient or previous.fingerprint != key else previous
 
 
 def grade(lab_name: str, submissions: Path, out: Path | None = None, *, jobs: int = 1, force: bool = False,
@@ -80,16 +82,19 @@ def grade(lab_name: str, submissions: Path, out: Path | None = None, *, jobs: in
     out = (out or default_out()).resolve()
     lab_dir = out / lab_name
     db_path = out / "gradebook.db"
+    remove_stale(lab_dir)  # left by a batch killed while writing
     master = master if master is not None else read_master(lab_name)
-    digest = lab_digest(master)
+    digest = lab_digest(master, options)
     folders = student_folders(submissions)
+    keys = {folder.name: fingerprint(digest, folder) for folder in folders}  # taken before grading starts
     todo, kept = [], []
     for folder in folders:
-        previous = None if force else _unchanged(lab_dir / "results" / f"{folder.name}.json", digest, folder)
+        previous = None if force else _unchanged(lab_dir / "results" / f"{folder.name}.json", keys[folder.name])
         (kept if previous else todo).append(previous or folder)
 
     if todo or not kept or not db_path.is_file():
-        part_ids = _grade_batch(lab_name, master, todo, kept, lab_dir, db_path, submissions, jobs, options, progress)
+        part_ids = _grade_batch(lab_name, master, todo, kept, keys, lab_dir, db_path, submissions, jobs, options,
+                                progress)
     else:  # nothing to grade: the stored results hold the lab's parts in order
         part_ids = [p.grade_id for p in kept[0].parts]
 
@@ -100,10 +105,12 @@ def grade(lab_name: str, submissions: Path, out: Path | None = None, *, jobs: in
 
 
 def _grade_batch(lab_name: str, master: NotebookNode, todo: list[Path], kept: list[SubmissionResult],
-                 lab_dir: Path, db_path: Path, submissions: Path, jobs: int, options: Options,
-                 progress: Callable[..., None] | None) -> list[str]:
-    """Grade ``todo`` (``jobs`` at a time) and store each result as it comes; returns the part ids."""
+                 keys: dict[str, str], lab_dir: Path, db_path: Path, submissions: Path, jobs: int,
+                 options: Options, progress: Callable[..., None] | None) -> list[str]:
+    """Grade ``todo`` (``jobs`` at a time, in worker threads, so that Ctrl-C reaches this thread and
+    not a kernel's event loop) and store each result as it comes; returns the part ids."""
     from grader import gradebook
+    from grader.execute import kill_running
     from grader.grade_one import grade_one, load_lab
 
     fresh = not db_path.is_file()
@@ -115,6 +122,7 @@ def _grade_batch(lab_name: str, master: NotebookNode, todo: list[Path], kept: li
 
     def finish(done: int, result: SubmissionResult, executed: NotebookNode | None) -> None:
         nonlocal failures
+        result.fingerprint = keys[result.student]
         if executed is not None:
             write_atomic(lab_dir / "executed" / f"{result.student}.ipynb", nbformat.writes(executed))
         write_atomic(lab_dir / "feedback" / f"{result.student}.html", feedback.render(result))
@@ -125,12 +133,15 @@ def _grade_batch(lab_name: str, master: NotebookNode, todo: list[Path], kept: li
             progress(done, len(todo), started, failures, result)
 
     hide = (ROOT, lab_dir.parent, submissions.resolve())
-    if jobs <= 1:
-        for i, folder in enumerate(todo, 1):
-            finish(i, *grade_one(lab, folder, options, hide))
-    else:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(grade_one, lab, folder, options, hide) for folder in todo]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(grade_one, lab, folder, options, hide) for folder in todo]
+        try:
             for i, future in enumerate(as_completed(futures), 1):
                 finish(i, *future.result())
+        except BaseException:  # Ctrl-C: start nothing more, stop the kernels now; unfinished work is not saved
+            pool.shutdown(wait=False, cancel_futures=True)
+            while not all(f.done() for f in futures):
+                kill_running()
+                time.sleep(0.2)
+            raise
     return [p.grade_id for p in lab.parts]

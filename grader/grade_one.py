@@ -17,7 +17,6 @@ from grader import gradebook, tamper
 from grader.assemble import assemble
 from grader.errors import SubmissionError
 from grader.execute import execute, inject
-from grader.fingerprint import fingerprint, lab_digest
 from grader.layout import read_master
 from grader.nbsteps import Part, parts, release_notebook
 from grader.options import Options
@@ -36,7 +35,6 @@ class Lab:
     template: NotebookNode
     sources: dict[str, str]
     parts: list[Part]
-    fingerprint: str
     secret: str
     """The hidden tests' code without string literals, to keep it out of messages (scoring.redact)."""
 
@@ -45,7 +43,14 @@ def load_lab(lab: str, db_path: Path, master: NotebookNode | None = None) -> Lab
     """Read the lab once per batch and record it in the gradebook (``master`` defaults to solutions/)."""
     master = master if master is not None else read_master(lab)
     sources = gradebook.prepare(db_path, lab, master)
-    return Lab(lab, release_notebook(master), sources, parts(master), lab_digest(master), hidden_code(master))
+    return Lab(lab, release_notebook(master), sources, parts(master), hidden_code(master))
+
+
+def _scratch_base() -> str:
+    """Where working folders go: the temporary folder, unless its path is too long for the sandboxed
+    kernel's unix sockets (108 bytes at most, ``<base>/grade-XXXXXXXX/work/.kernel/ipc-NNNNN``)."""
+    base = tempfile.gettempdir()
+    return base if len(base) <= 60 else "/tmp"
 
 
 def _zero(lab: Lab, why: str) -> list[PartResult]:
@@ -69,8 +74,7 @@ def _grade_once(lab: Lab, folder: Path, options: Options,
                 hide: tuple[Path, ...]) -> tuple[SubmissionResult, NotebookNode | None]:
     student = folder.name
     started = time.monotonic()
-    result = SubmissionResult(student=student, lab=lab.name, status=GRADED, parts=[],
-                              fingerprint=fingerprint(lab.fingerprint, folder))
+    result = SubmissionResult(student=student, lab=lab.name, status=GRADED, parts=[])
     try:
         path, notes = find_notebook(folder, lab.name)
         result.notebook = path.name
@@ -78,7 +82,7 @@ def _grade_once(lab: Lab, folder: Path, options: Options,
         nb, repair_notes = assemble(lab.template, cells, lab.sources)
         result.notes = notes + read_notes + repair_notes
         nb = inject(nb, {"FAST": options.fast})
-        with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="grade-", dir=_scratch_base()) as tmp:
             workdir = Path(tmp) / "work"
             workdir.mkdir()
             box = Sandbox(workdir, next_uid(), hide=hide, keep=default_keep()) \

@@ -8,8 +8,9 @@ Inside, the kernel
   plus its own working folder, writable,
 - runs as an unprivileged uid of its own (``setpriv``), so it cannot undo the mounts, and
   concurrent kernels cannot read each other's folders,
-- lives in its own pid namespace (``--pid --fork --kill-child``): every process it starts dies with it,
-  and it dies with the grader (``setpriv --pdeathsig``), even when the grader is killed,
+- lives in its own pid namespace with its own /proc (``--pid --fork --kill-child --mount-proc``): it
+  sees no other process (nor, through /proc, another kernel's files), every process it starts dies
+  with it, and it dies with the grader (``setpriv --pdeathsig``), even when the grader is killed,
 - is capped in address space by the executor (``prlimit``).
 """
 from __future__ import annotations
@@ -34,7 +35,9 @@ _lock = threading.Lock()
 
 
 def next_uid() -> int:
-    """A uid no other running kernel uses (4,000 are handed out in turn)."""
+    """A uid no other kernel of this process uses (4,000 are handed out in turn). Two grader processes
+    may hand out the same uid; their kernels still cannot reach each other (own pid namespace and /proc,
+    working folders hidden under the fresh /tmp)."""
     with _lock:
         return next(_uids)
 
@@ -82,10 +85,12 @@ class Sandbox:
             if path != str(self.workdir):
                 lines.append(f"mount -o remount,bind,ro {q}")
         lines += ["umount -l /mnt", f"cd {shlex.quote(str(self.workdir))}",
-                  f'exec setpriv --reuid={self.uid} --regid={self.uid} --clear-groups -- "$@"']
-        # pdeathsig: if the grader dies (kill -9), unshare gets SIGKILL, and --kill-child takes the kernel along
+                  f'exec setpriv --reuid={self.uid} --regid={self.uid} --clear-groups --pdeathsig KILL -- "$@"']
+        # pdeathsig: if the grader dies (kill -9), unshare gets SIGKILL, and --kill-child takes the kernel along;
+        # changing the uid clears --kill-child's death signal, so the inner setpriv sets it again after the change
         return ["setpriv", "--pdeathsig", "KILL", "--",
                 "unshare", "--net", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
+                "--mount-proc",
                 "--", "/bin/sh", "-c", "\n".join(lines), "sandbox", *cmd]
 
 

@@ -61,6 +61,7 @@ def score(execution: Execution, parts: list[Part], secret: str = "") -> list[Par
     wanted = {p.grade_id: p for p in parts}
     results: dict[str, PartResult] = {}
     unanswered: list[str] = []
+    crashed: list[str] = []
     for cell in execution.nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         gid = meta.get("grade_id")
@@ -68,6 +69,9 @@ def score(execution: Execution, parts: list[Part], secret: str = "") -> list[Par
         if nbutils.is_solution(cell) and cell.cell_type == "code":
             if reply is not None and reply.ename == "NotImplementedError":
                 unanswered.append(gid)
+            elif reply is not None and reply.status != "ok":
+                crashed.append(f"answer cell {gid!r} failed first with {reply.ename or 'an error'}"
+                               + (f": {reply.evalue}" if reply.evalue else ""))
             continue
         if gid not in wanted or gid in results or nbutils.is_solution(cell):
             continue
@@ -85,8 +89,10 @@ def score(execution: Execution, parts: list[Part], secret: str = "") -> list[Par
             message = f"{reply.ename}: {reply.evalue}" if reply.evalue else reply.ename
             if reply.ename == "MemoryError":
                 message = "MemoryError: the code needed more memory than the grader allows per notebook"
+            if crashed:  # the test's own error (often a NameError) follows from the answer's
+                message = f"{crashed[-1]}; then {message}"
             results[gid] = PartResult(gid, 0.0, part.points, FAILED,
                                       redact(_short(message or "the test failed"), secret))
-        unanswered = []
+        unanswered, crashed = [], []
     return [results.get(p.grade_id, PartResult(p.grade_id, 0.0, p.points, NOT_RUN, "the test cell is missing"))
             for p in parts]

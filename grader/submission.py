@@ -28,6 +28,10 @@ def find_notebook(folder: Path, lab: str) -> tuple[Path, list[str]]:
     """The one notebook in a student's folder, and notes on what was tolerated (e.g. a renamed file)."""
     student = folder.name
     expected = f"{lab}.ipynb"
+    links = sorted(p for p in folder.rglob("*") if p.is_symlink())
+    if links:
+        raise SubmissionError(f"{links[0].relative_to(folder)} is a symbolic link, which the grader does not follow",
+                              student=student, notebook=f"{student}/", fix=f"Hand in the file {expected} itself")
     found = sorted(p for p in folder.rglob("*.ipynb")
                    if p.is_file() and ".ipynb_checkpoints" not in p.parts)
     exact = [p for p in found if p.name == expected]

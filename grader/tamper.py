@@ -10,7 +10,9 @@ Neither changes a score: the instructor reads the reason and decides.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 
 from grader.submission import StudentCell
 
@@ -18,10 +20,15 @@ PATTERNS = {
     r"input_transformers|ast_transformers": "registers IPython input or AST transformers",
     r"events\s*\.\s*(register|callbacks)": "registers IPython event hooks",
     r"showtraceback|excepthook|displayhook": "replaces how errors are reported",
+    r"set_custom_exc|custom_exceptions|CustomTB": "installs an IPython custom exception handler",
     r"\bbuiltins\b|__builtins__": "changes builtins",
     r"gradebook|BEGIN HIDDEN TESTS|solutions/": "looks for the grader's files",
     r"\bctypes\b|\bgc\s*\.\s*get_(objects|referrers)": "inspects the interpreter's internals",
     r"ExecutionResult|interactiveshell|\.run_cell\b|\.run_ast_nodes\b": "changes how IPython runs cells",
+    r"\b_ih\b|user_ns|history_manager|get_ipython|\blinecache\b":
+        "reads IPython's cell history or namespace (where the tests run)",
+    r"_getframe|currentframe|\binspect\b|\bf_back\b|\bf_code\b|\bco_consts\b|\bsettrace\b|setprofile":
+        "inspects the calling code's frames",
 }
 
 PROBE = (
@@ -34,6 +41,7 @@ PROBE = (
     " + [f'IPython AST transformer {type(t).__name__}' for t in ip.ast_transformers if type(t).__module__ == '__main__']"
     " + [f'IPython shell method {k} replaced' for k, v in vars(ip).items()"
     " if callable(v) and getattr(v, '__module__', None) == '__main__']"
+    " + [f'IPython custom exception handler for {getattr(e, \"__name__\", e)}' for e in tuple(ip.custom_exceptions)]"
     " + [f'sys.{k} replaced' for k in ('excepthook', 'displayhook')"
     " if getattr(getattr(sys, k), '__module__', None) == '__main__']"
     " + [f'{m}.{k} replaced' for m in ('builtins', 'numpy', 'numpy.testing', 'math', 'pandas.testing',"
@@ -50,12 +58,31 @@ def scan(cells: list[StudentCell], answer_ids: set[str]) -> list[str]:
     for cell in cells:
         if cell.cell_type != "code" or (cell.grade_id is not None and cell.grade_id not in answer_ids):
             continue
+        where = f"cell {cell.grade_id!r}" if cell.grade_id else "a cell the student added"
         for pattern, what in PATTERNS.items():
             match = re.search(pattern, cell.source)
             if match:
-                where = f"cell {cell.grade_id!r}" if cell.grade_id else "a cell the student added"
                 found.append(f"{where} {what} ({match.group(0)!r})")
+        history = sorted(_names(cell.source) & HISTORY_NAMES)
+        if history:
+            found.append(f"{where} reads IPython's cell history, where the tests' code is ({history[0]!r})")
     return sorted(set(found))
+
+
+HISTORY_NAMES = {"In", "_ih", "_i", "_ii", "_iii"} | {f"_i{n}" for n in range(1, 1000)}
+
+
+def _names(source: str) -> set[str]:
+    """The identifiers in ``source`` (comments and strings left out); a cell that does not
+    tokenize (magics, a syntax error) gives what its lines before the problem give."""
+    names: set[str] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.NAME:
+                names.add(token.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return names
 
 
 def probe_findings(reply_expressions: dict | None) -> list[str]:

@@ -51,6 +51,8 @@ def _out_of_order(cells: list[StudentCell]) -> bool:
 
 def validate(path: Path, *, fast: bool = True) -> Validation:
     """Run ``path`` against its lab's visible tests; raise GraderError if the file cannot be read."""
+    if not path.is_file():
+        raise GraderError(f"{path}: no such notebook file")
     try:
         cells, notes = read_cells(path, student="you")
     except SubmissionError as exc:

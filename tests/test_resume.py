@@ -111,7 +111,11 @@ def stop_midway(batch: Batch, sig: signal.Signals) -> tuple[subprocess.Popen, fl
         assert proc.poll() is None, f"the batch ended before any result: {batch.log('first.err')}"
         assert time.monotonic() < deadline, "no result within 240 s"
         time.sleep(0.05)
-    running = [p for p in batch.processes() if "ipykernel" in p]
+    # with --jobs 1 the next kernel starts a moment after the first result is stored: wait for it (its
+    # answer sleeps 4 s, so it is still mid-cell when the signal arrives)
+    deadline = time.monotonic() + 30
+    while not (running := [p for p in batch.processes() if "ipykernel" in p]) and time.monotonic() < deadline:
+        time.sleep(0.05)
     os.killpg(proc.pid, sig)
     assert running, "no kernel was running at the kill"
     return proc, time.monotonic()

@@ -662,6 +662,9 @@ def build_report(args, argv: list[str], started: str, load_start: str, labs: lis
                          "instead); its per-cell time limit is set to the grader's. Both are timed as commands "
                          "(interpreter start included); the grader's timed runs also create their gradebook, "
                          "nbgrader's was created by generate_assignment beforehand.")
+        notes.append("- The grader sizes each kernel's BLAS/OpenMP thread pools to its share of the cores (cores // "
+                     "jobs; variables already set in the environment win); nbgrader and papermill leave the "
+                     "libraries' defaults (every core per kernel).")
         body += notes + ([""] if notes else [])
 
         # 3. overhead

@@ -38,6 +38,23 @@ KERNEL_ENV = {
 """Set for every kernel: headless plots, offline Hugging Face, quiet debugger. W&B's mode is left to
 the notebook: setting it offline is part of what lab 4 teaches and grades."""
 
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS")
+"""Thread pools of numpy's BLAS, OpenMP (scikit-learn, torch) and numexpr: sized to a kernel's share of
+the cores, so that kernels running side by side do not spin on each other's cores."""
+
+
+def thread_env(threads: int | None) -> dict[str, str]:
+    """The thread variables for a kernel allowed ``threads`` cores; variables already set win."""
+    if not threads:
+        return {}
+    return {name: str(threads) for name in THREAD_VARS if name not in os.environ}
+
+
+def cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -142,11 +159,12 @@ def inject(nb: NotebookNode, parameters: dict) -> NotebookNode:
 def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEOUT,
             notebook_timeout: float = NOTEBOOK_TIMEOUT, memory_limit: int = MEMORY_LIMIT,
             output_limit: int = OUTPUT_LIMIT, sandbox: Sandbox | None = None,
-            user_expressions: dict[str, str] | None = None) -> Execution:
+            user_expressions: dict[str, str] | None = None, threads: int | None = None) -> Execution:
     """Run every cell of ``nb`` (a copy) on a fresh python3 kernel with ``workdir`` as its cwd.
 
     Limits: seconds per cell and per notebook, the kernel's address space in bytes, and bytes of
-    output kept per cell (0 disables a limit). With ``sandbox`` (whose workdir must be ``workdir``)
+    output kept per cell (0 disables a limit); ``threads``: the cores the kernel's thread pools may
+    use (default: theirs, usually every core). With ``sandbox`` (whose workdir must be ``workdir``)
     the kernel runs isolated and talks to us over unix sockets in ``workdir/.kernel``.
     """
     nb = copy.deepcopy(nb)
@@ -167,7 +185,7 @@ def execute(nb: NotebookNode, workdir: Path, *, cell_timeout: float = CELL_TIMEO
     def timeout_func(cell) -> int:
         return max(1, int(min(cell_timeout, deadline - time.monotonic())))
 
-    env = {**os.environ, **KERNEL_ENV}
+    env = {**os.environ, **KERNEL_ENV, **thread_env(threads)}
     if sandbox is None:
         km = _CappedKernelManager(kernel_name="python3")
     else:

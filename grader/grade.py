@@ -110,7 +110,7 @@ def _grade_batch(lab_name: str, master: NotebookNode, todo: list[Path], kept: li
     """Grade ``todo`` (``jobs`` at a time, in worker threads, so that Ctrl-C reaches this thread and
     not a kernel's event loop) and store each result as it comes; returns the part ids."""
     from grader import gradebook
-    from grader.execute import kill_running
+    from grader.execute import cores, kill_running
     from grader.grade_one import grade_one, load_lab
 
     fresh = not db_path.is_file()
@@ -133,8 +133,9 @@ def _grade_batch(lab_name: str, master: NotebookNode, todo: list[Path], kept: li
             progress(done, len(todo), started, failures, result)
 
     hide = (ROOT, lab_dir.parent, submissions.resolve())
+    threads = max(1, cores() // max(1, jobs))  # each kernel's share: side by side, they must not oversubscribe
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_one, lab, folder, options, hide) for folder in todo]
+        futures = [pool.submit(grade_one, lab, folder, options, hide, threads) for folder in todo]
         try:
             for i, future in enumerate(as_completed(futures), 1):
                 finish(i, *future.result())

@@ -57,21 +57,22 @@ def _zero(lab: Lab, why: str) -> list[PartResult]:
     return [PartResult(p.grade_id, 0.0, p.points, NOT_RUN, why) for p in lab.parts]
 
 
-def grade_one(lab: Lab, folder: Path, options: Options,
-              hide: tuple[Path, ...] = ()) -> tuple[SubmissionResult, NotebookNode | None]:
+def grade_one(lab: Lab, folder: Path, options: Options, hide: tuple[Path, ...] = (),
+              threads: int | None = None) -> tuple[SubmissionResult, NotebookNode | None]:
     """Grade one student's folder; never raises. An internal error (e.g. a kernel that failed to
     start) is retried once.
 
-    ``hide``: folders the student's kernel must not see besides the defaults (output, submissions).
+    ``hide``: folders the student's kernel must not see besides the defaults (output, submissions);
+    ``threads``: the kernel's share of the cores (grader.execute.execute).
     """
-    result, executed = _grade_once(lab, folder, options, hide)
+    result, executed = _grade_once(lab, folder, options, hide, threads)
     if result.transient:
-        result, executed = _grade_once(lab, folder, options, hide)
+        result, executed = _grade_once(lab, folder, options, hide, threads)
     return result, executed
 
 
-def _grade_once(lab: Lab, folder: Path, options: Options,
-                hide: tuple[Path, ...]) -> tuple[SubmissionResult, NotebookNode | None]:
+def _grade_once(lab: Lab, folder: Path, options: Options, hide: tuple[Path, ...],
+                threads: int | None) -> tuple[SubmissionResult, NotebookNode | None]:
     student = folder.name
     started = time.monotonic()
     result = SubmissionResult(student=student, lab=lab.name, status=GRADED, parts=[])
@@ -90,7 +91,7 @@ def _grade_once(lab: Lab, folder: Path, options: Options,
             run = execute(nb, workdir, cell_timeout=options.cell_timeout,
                           notebook_timeout=options.notebook_timeout, memory_limit=options.memory_limit,
                           output_limit=options.output_limit, sandbox=box,
-                          user_expressions={"grader_probe": tamper.PROBE})
+                          user_expressions={"grader_probe": tamper.PROBE}, threads=threads)
         if run.stopped:
             result.notes.append(f"{run.stopped} (cell {run.stopped_cell})")
         result.parts = score(run, lab.parts, lab.secret)

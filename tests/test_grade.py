@@ -66,3 +66,19 @@ def test_unchanged_rerun_loads_neither_nbgrader_nor_a_kernel(subs, tmp_path):
             "print(r.graded, r.skipped, sorted(m for m in ('nbgrader', 'papermill', 'nbclient') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[-2] == "0 1 []"
+
+
+def test_kernels_side_by_side_get_their_share_of_the_cores(tmp_path, monkeypatch):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from grader.execute import execute, thread_env
+
+    show = "import os; print(os.environ.get('OMP_NUM_THREADS'), os.environ.get('OPENBLAS_NUM_THREADS'))"
+    nb = new_notebook(cells=[new_code_cell(show)])
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    ran = execute(nb, tmp_path, threads=1)
+    assert ran.nb.cells[0].outputs[0]["text"].strip() == "1 1"
+    assert thread_env(None) == {}
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the instructor's own setting wins
+    assert "OMP_NUM_THREADS" not in thread_env(1) and thread_env(1)["OPENBLAS_NUM_THREADS"] == "1"

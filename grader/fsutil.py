@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -40,3 +44,17 @@ def remove_stale(folder: Path, older_than: float = 600.0) -> None:
             path.unlink()
         except OSError:
             pass
+
+
+@contextmanager
+def scratch_dir(prefix: str, dir: Path | None = None) -> Iterator[str]:
+    """A temporary folder, removed afterwards whatever a notebook left in it: also a tree too deep for
+    :func:`shutil.rmtree` (RecursionError), which ``rm -rf`` removes instead."""
+    path = tempfile.mkdtemp(prefix=prefix, dir=dir)
+    try:
+        yield path
+    finally:
+        try:
+            shutil.rmtree(path)
+        except (OSError, RecursionError):
+            subprocess.run(["rm", "-rf", "--one-file-system", path], check=False)

@@ -24,7 +24,7 @@ from grader.fingerprint import fingerprint, lab_digest
 from grader.fsutil import remove_stale, write_atomic
 from grader.layout import ROOT, read_master
 from grader.options import Options
-from grader.results import ERROR, SubmissionResult, grades_csv, read_results, write_result
+from grader.results import ERROR, SubmissionResult, file_stem, grades_csv, read_results, write_result
 
 __all__ = ["Options", "Report", "grade", "student_folders"]
 
@@ -89,7 +89,8 @@ def grade(lab_name: str, submissions: Path, out: Path | None = None, *, jobs: in
     keys = {folder.name: fingerprint(digest, folder) for folder in folders}  # taken before grading starts
     todo, kept = [], []
     for folder in folders:
-        previous = None if force else _unchanged(lab_dir / "results" / f"{folder.name}.json", keys[folder.name])
+        stored = lab_dir / "results" / f"{file_stem(folder.name)}.json"
+        previous = None if force else _unchanged(stored, keys[folder.name])
         (kept if previous else todo).append(previous or folder)
 
     if todo or not kept or not db_path.is_file():
@@ -123,11 +124,12 @@ def _grade_batch(lab_name: str, master: NotebookNode, todo: list[Path], kept: li
     def finish(done: int, result: SubmissionResult, executed: NotebookNode | None) -> None:
         nonlocal failures
         result.fingerprint = keys[result.student]
+        stem = file_stem(result.student)
         if executed is not None:
-            write_atomic(lab_dir / "executed" / f"{result.student}.ipynb", nbformat.writes(executed))
-        write_atomic(lab_dir / "feedback" / f"{result.student}.html", feedback.render(result))
+            write_atomic(lab_dir / "executed" / f"{stem}.ipynb", nbformat.writes(executed))
+        write_atomic(lab_dir / "feedback" / f"{stem}.html", feedback.render(result))
         gradebook.record(db_path, lab_name, result.student, {p.grade_id: p.points for p in result.parts})
-        write_result(lab_dir / "results" / f"{result.student}.json", result)  # last: marks it done
+        write_result(lab_dir / "results" / f"{stem}.json", result)  # last: marks it done
         failures += result.status == ERROR
         if progress:
             progress(done, len(todo), started, failures, result)

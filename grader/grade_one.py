@@ -17,6 +17,7 @@ from grader import gradebook, tamper
 from grader.assemble import assemble
 from grader.errors import SubmissionError
 from grader.execute import execute, inject
+from grader.fsutil import scratch_dir
 from grader.layout import read_master
 from grader.nbsteps import Part, parts, release_notebook
 from grader.options import Options
@@ -83,7 +84,7 @@ def _grade_once(lab: Lab, folder: Path, options: Options, hide: tuple[Path, ...]
         nb, repair_notes = assemble(lab.template, cells, lab.sources)
         result.notes = notes + read_notes + repair_notes
         nb = inject(nb, {"FAST": options.fast})
-        with tempfile.TemporaryDirectory(prefix="grade-", dir=_scratch_base()) as tmp:
+        with scratch_dir(prefix="grade-", dir=_scratch_base()) as tmp:
             workdir = Path(tmp) / "work"
             workdir.mkdir()
             box = Sandbox(workdir, next_uid(), hide=hide, keep=default_keep()) \

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass, field
@@ -11,6 +12,18 @@ from grader.fsutil import write_atomic
 
 GRADED, REVIEW, ERROR = "graded", "review", "error"
 PASSED, FAILED, NOT_ANSWERED, NOT_RUN = "passed", "failed", "not answered", "not run"
+STEM_BYTES = 150
+"""Longest student id used as it is in file names (a name may hold 255 bytes, with room for suffixes)."""
+
+
+def file_stem(student: str) -> str:
+    """The name of a student's files (results, feedback, executed notebook): the id itself, or for a very
+    long id its first bytes and a hash of the whole."""
+    raw = student.encode("utf-8", "surrogateescape")
+    if len(raw) <= STEM_BYTES:
+        return student
+    head = raw[:STEM_BYTES - 13].decode("utf-8", "ignore")
+    return f"{head}~{hashlib.sha256(raw).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)

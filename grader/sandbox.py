@@ -2,8 +2,9 @@
 
 Inside, the kernel
 - has no network (``unshare --net``: not even loopback to the grader; it talks over unix sockets),
+- has its own System V IPC (``--ipc``: shared memory, semaphores and message queues of its own),
 - sees a private file system view (``unshare --mount``): empty tmpfs over the repository, the
-  course output folder (gradebook, grades), the submissions folder, /tmp, /root, /home and /work;
+  course output folder (gradebook, grades), the submissions folder, /tmp, /run, /root, /home and /work;
   only the Python installation, the virtual environment and ``datasets/`` come back, read-only,
   plus its own working folder, writable,
 - runs as an unprivileged uid of its own (``setpriv``), so it cannot undo the mounts, and
@@ -26,8 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-HIDDEN = ("/work", "/root", "/home", "/tmp", "/var/tmp", "/srv", "/media", "/dev/shm")
-SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+HIDDEN = ("/work", "/root", "/home", "/tmp", "/var/tmp", "/srv", "/media", "/dev/shm", "/run")
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
 """Hidden like the rest, but the fresh tmpfs is world-writable with the sticky bit, as usual."""
 FIRST_UID = 61000
 _uids = itertools.cycle(range(FIRST_UID, FIRST_UID + 4000))
@@ -49,7 +50,7 @@ def available() -> bool:
         return False
     if not all(shutil.which(tool) for tool in ("unshare", "setpriv", "mount")):
         return False
-    probe = subprocess.run(["unshare", "--net", "--mount", "--pid", "--fork", "--", "true"], capture_output=True)
+    probe = subprocess.run(["unshare", "--net", "--ipc", "--mount", "--pid", "--fork", "--", "true"], capture_output=True)
     return probe.returncode == 0
 
 
@@ -79,6 +80,7 @@ class Sandbox:
             q = shlex.quote(path)
             mode = "1777" if path in SCRATCH else "755"
             lines.append(f"if [ -d {q} ]; then mount -t tmpfs -o mode={mode},size=512m tmpfs {q}; fi")
+        lines.append("if [ -d /run ]; then mkdir -m 1777 /run/lock; fi")  # as usual, but its own
         for i, path in enumerate(keep):
             q = shlex.quote(path)
             lines.append(f"mkdir -p {q} && mount --rbind /mnt/{i} {q}")
@@ -89,7 +91,7 @@ class Sandbox:
         # pdeathsig: if the grader dies (kill -9), unshare gets SIGKILL, and --kill-child takes the kernel along;
         # changing the uid clears --kill-child's death signal, so the inner setpriv sets it again after the change
         return ["setpriv", "--pdeathsig", "KILL", "--",
-                "unshare", "--net", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
+                "unshare", "--net", "--ipc", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
                 "--mount-proc",
                 "--", "/bin/sh", "-c", "\n".join(lines), "sandbox", *cmd]
 

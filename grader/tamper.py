@@ -63,7 +63,7 @@ def scan(cells: list[StudentCell], answer_ids: set[str]) -> list[str]:
             match = re.search(pattern, cell.source)
             if match:
                 found.append(f"{where} {what} ({match.group(0)!r})")
-        history = sorted(_names(cell.source) & HISTORY_NAMES)
+        history = sorted(_history_reads(cell.source))
         if history:
             found.append(f"{where} reads IPython's cell history, where the tests' code is ({history[0]!r})")
     return sorted(set(found))
@@ -72,9 +72,31 @@ def scan(cells: list[StudentCell], answer_ids: set[str]) -> list[str]:
 HISTORY_NAMES = {"In", "_ih", "_i", "_ii", "_iii"} | {f"_i{n}" for n in range(1, 1000)}
 
 
+def _history_reads(source: str) -> set[str]:
+    """History names (``In``, ``_i``, ``_ii``...) that ``source`` reads before binding them itself (a loop
+    variable called ``_i`` is the student's own). A cell that does not parse (magics, a syntax error):
+    every history name among its tokens (comments and strings left out)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return _names(source) & HISTORY_NAMES
+    uses = sorted(((node.lineno, node.col_offset), node.id, isinstance(node.ctx, ast.Load))
+                  for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in HISTORY_NAMES)
+    uses += [((node.lineno, node.col_offset), node.arg, False)
+             for node in ast.walk(tree) if isinstance(node, ast.arg) and node.arg in HISTORY_NAMES]
+    bound: set[str] = set()
+    read: set[str] = set()
+    for _, name, load in sorted(uses):
+        if not load:
+            bound.add(name)
+        elif name not in bound:
+            read.add(name)
+    return read
+
+
 def _names(source: str) -> set[str]:
     """The identifiers in ``source`` (comments and strings left out); a cell that does not
-    tokenize (magics, a syntax error) gives what its lines before the problem give."""
+    tokenize gives what its lines before the problem give."""
     names: set[str] = set()
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):

@@ -4,7 +4,6 @@ not answered. Hidden tests are not known here: passing every visible test is not
 """
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import nbformat
 from grader.assemble import assemble
 from grader.errors import GraderError, SubmissionError
 from grader.execute import execute, inject
+from grader.fsutil import scratch_dir
 from grader.layout import lab_names, released_path
 from grader.nbsteps import parts
 from grader.results import PASSED, PartResult
@@ -69,7 +69,7 @@ def validate(path: Path, *, fast: bool = True) -> Validation:
                if c.metadata.get("nbgrader", {}).get("grade_id")}
     nb, repairs = assemble(template, cells, sources)
     warnings += [f"{note} (the grader will do the same)" for note in repairs]
-    with tempfile.TemporaryDirectory(prefix="validate-") as tmp:
+    with scratch_dir(prefix="validate-") as tmp:
         run = execute(inject(nb, {"FAST": fast}), Path(tmp))
     if run.stopped:
         warnings.append(f"{run.stopped} (cell {run.stopped_cell})")

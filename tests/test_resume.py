@@ -63,7 +63,10 @@ class Batch:
 
     def start(self, log: str) -> subprocess.Popen:
         with open(self.root / f"{log}.out", "w") as out, open(self.root / f"{log}.err", "w") as err:
-            return subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=err, start_new_session=True)
+            # Ctrl-C reaches it as in a terminal even when this test runs in a background job (whose
+            # children inherit SIGINT ignored, and Python then leaves it ignored)
+            return subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=err, start_new_session=True,
+                                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     def log(self, name: str) -> str:
         return (self.root / name).read_text(encoding="utf-8")

@@ -31,6 +31,12 @@ CELL_TIMEOUT = 10
 OPTIONS = dict(cell_timeout=CELL_TIMEOUT, notebook_timeout=120, memory_limit=2 * 2**30, output_limit=100_000)
 NB = f"{TINY}.ipynb"
 WRONG = {"a1": "def double(x):\n    return 0", "a2": "answer = 0"}
+PLANT = "hostile-plant-marker"
+"""A file the plant-on-host case leaves in /run/lock: the sandbox gives each kernel its own /run."""
+PLANT_KEY = 0x5EED1234
+"""The System V shared memory key of the plant-on-host case: the sandbox gives each kernel its own IPC."""
+HOST_MARKER = "hostile-host-marker"
+"""A file the test puts in the host's /run/lock before the batch: see-host-ipc must not see it."""
 HIDDEN_SOURCE = ["double(-3)", "type(answer) is int", "HIDDEN"]
 """Pieces of the hidden tests' code: never in feedback or in the reason column."""
 
@@ -579,6 +585,34 @@ CASES: list[Case] = [
          sandbox=True),
     Case("symlink-notebook", "the notebook is a symbolic link to a file elsewhere", symlink_to_master, 0, ERROR,
          ("is a symbolic link, which the grader does not follow", "Hand in the file")),
+    Case("plant-on-host", "leaves a file in /run/lock and a System V shared memory segment for later kernels",
+         answers(a2=lines(
+             "import ctypes",
+             "open('/run/lock/" + PLANT + "', 'w').write('for the next kernel')",
+             "print('segment', ctypes.CDLL(None).shmget(" + hex(PLANT_KEY) + ", 4096, 0o1666))",
+             "answer = 42")), 4, REVIEW, (REVIEW_FLAG, "inspects the interpreter's internals"), sandbox=True,
+         executed=(("a2", "segment "),)),
+    Case("see-host-ipc", "looks for files in /run/lock and shared memory left by others (planted by the test)",
+         answers(a2=lines(
+             "import os",
+             "seen = os.listdir('/run/lock') if os.path.isdir('/run/lock') else []",
+             "segments = open('/proc/sysvipc/shm').read().splitlines()[1:]",
+             "print('seen', seen, len(segments))",
+             "answer = 42 if not seen and not segments else 0")), 4, GRADED, ALL_PASSED, sandbox=True,
+         executed=(("a2", "seen [] 0"),)),
+    Case("deep-folders", "leaves 3,000 nested folders in its working folder (too deep for shutil.rmtree)",
+         answers(a2=lines(
+             "import os",
+             "start = os.getcwd()",
+             "for _ in range(3000):",
+             "    os.mkdir('d')",
+             "    os.chdir('d')",
+             "os.chdir(start)",
+             "answer = 42")), 4, GRADED, ALL_PASSED),
+    Case("x" * 236, "a student folder name of 236 bytes (the grader's file names must still fit)",
+         answers(), 4, GRADED, ALL_PASSED),
+    Case("loop-variable-_i", "a loop variable named _i (IPython's name for the last input, but the student's own)",
+         answers(a2="total = 0\nfor _i in range(3):\n    total += _i\nanswer = 42"), 4, GRADED, ALL_PASSED),
     Case("read-history", "reads the cell history, where the tests' code is",
          answers(a2="answer = 42\nseen = len(In)"), 4, REVIEW,
          (REVIEW_FLAG, "reads IPython's cell history, where the tests' code is")),

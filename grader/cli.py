@@ -36,14 +36,17 @@ def cmd_check(args) -> int:
 
 
 def print_table(report) -> None:
-    width = max([len(r.student) for r in report.results] + [7])
+    def name(student: str) -> str:
+        return student if len(student) <= 40 else student[:39] + "…"
+
+    width = max([len(name(r.student)) for r in report.results] + [7])
     print(f"\n{report.lab}: {len(report.results)} submissions "
           f"({report.graded} graded now, {report.skipped} unchanged and skipped) -> {report.out}")
     print(f"{'student':<{width}}  {'score':>9}  {'status':<7}  reason")
     for r in sorted(report.results, key=lambda r: r.student):
         reason = r.summary()
         reason = reason if len(reason) <= 100 else reason[:99] + "…"
-        print(f"{r.student:<{width}}  {r.total:>4g}/{r.max:<4g}  {r.status:<7}  {reason}")
+        print(f"{name(r.student):<{width}}  {r.total:>4g}/{r.max:<4g}  {r.status:<7}  {reason}")
 
 
 def cmd_grade(args) -> int:

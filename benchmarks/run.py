@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from grader.execute import KERNEL_ENV  # noqa: E402
+from grader.execute import KERNEL_ENV, cores  # noqa: E402
 from grader.layout import EXAMPLES, lab_names, master_path  # noqa: E402
 
 DEFAULT_OUT = HERE / "reports" / "report.md"
@@ -96,13 +96,6 @@ def environ(values: dict[str, str]):
     finally:
         os.environ.clear()
         os.environ.update(saved)
-
-
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def cpu_model() -> str:

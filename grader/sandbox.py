@@ -50,7 +50,8 @@ def available() -> bool:
         return False
     if not all(shutil.which(tool) for tool in ("unshare", "setpriv", "mount")):
         return False
-    probe = subprocess.run(["unshare", "--net", "--ipc", "--mount", "--pid", "--fork", "--", "true"], capture_output=True)
+    probe = subprocess.run(["unshare", "--net", "--ipc", "--mount", "--pid", "--fork", "--", "true"],
+                           capture_output=True)
     return probe.returncode == 0
 
 
